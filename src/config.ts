@@ -1,0 +1,170 @@
+// The only reader of process.env. Every variable is parsed and validated here; a bad
+// value stops start-up with a message that names the variable.
+import path from 'node:path';
+
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+export interface Config {
+  env: 'development' | 'production' | 'test';
+  host: string;
+  port: number;
+  publicUrl: string;
+  dataDir: string;
+  databaseUrl?: string;
+  databasePoolMax: number;
+  queueUrl?: string;
+  redisUrl?: string;
+  llmBaseUrl?: string;
+  llmApiKey?: string;
+  /** HS256 secret for access tokens; from JWT_SECRET or generated into DATA_DIR. */
+  jwtSecret?: string;
+  /** Field-encryption key ring, first key active; from ENCRYPTION_KEYS or generated into DATA_DIR. */
+  encryptionKeys?: EncryptionKey[];
+  accessTokenTtlSeconds: number;
+  refreshTokenTtlDays: number;
+  allowSignup: boolean;
+  bodyLimitBytes: number;
+  rateLimitPerMinute: number;
+  loginMaxFailuresPerAccount: number;
+  loginMaxFailuresPerIp: number;
+  loginWindowMinutes: number;
+  trustProxy: boolean;
+  corsOrigins: string[];
+  metricsToken?: string;
+  logLevel: LogLevel;
+  shutdownTimeoutMs: number;
+}
+
+export interface EncryptionKey {
+  id: string;
+  key: Buffer;
+}
+
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    problem: string,
+  ) {
+    super(`Invalid configuration: ${variable} ${problem}`);
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+export function loadConfig(env: Env = process.env): Config {
+  const read = (name: string) => {
+    const value = env[name]?.trim();
+    return value === '' ? undefined : value;
+  };
+  const int = (name: string, fallback: number, min: number, max: number) => {
+    const raw = read(name);
+    if (raw === undefined) return fallback;
+    if (!/^\d+$/.test(raw)) throw new ConfigError(name, `must be a whole number, got "${raw}"`);
+    const value = Number(raw);
+    if (value < min || value > max) throw new ConfigError(name, `must be between ${min} and ${max}, got ${value}`);
+    return value;
+  };
+  const bool = (name: string, fallback: boolean) => {
+    const raw = read(name)?.toLowerCase();
+    if (raw === undefined) return fallback;
+    if (['1', 'true', 'yes', 'on'].includes(raw)) return true;
+    if (['0', 'false', 'no', 'off'].includes(raw)) return false;
+    throw new ConfigError(name, `must be true or false, got "${raw}"`);
+  };
+  const url = (name: string, protocols: string[]) => {
+    const raw = read(name);
+    if (raw === undefined) return undefined;
+    let parsed: URL;
+    try {
+      parsed = new URL(raw);
+    } catch {
+      throw new ConfigError(name, 'must be a URL');
+    }
+    if (!protocols.includes(parsed.protocol)) {
+      throw new ConfigError(name, `must use ${protocols.join(' or ')}, got ${parsed.protocol}`);
+    }
+    return raw;
+  };
+
+  const nodeEnv = read('NODE_ENV') ?? 'development';
+  if (!['development', 'production', 'test'].includes(nodeEnv)) {
+    throw new ConfigError('NODE_ENV', 'must be development, production or test');
+  }
+  const port = int('PORT', 8080, 0, 65535);
+  const logLevel = (read('LOG_LEVEL') ?? 'info') as LogLevel;
+  if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
+    throw new ConfigError('LOG_LEVEL', 'must be one of fatal, error, warn, info, debug, trace, silent');
+  }
+  const jwtSecret = read('JWT_SECRET');
+  if (jwtSecret !== undefined && jwtSecret.length < 32) {
+    throw new ConfigError('JWT_SECRET', 'must be at least 32 characters');
+  }
+  const corsOrigins = (read('CORS_ORIGINS') ?? '')
+    .split(',')
+    .map((o) => o.trim())
+    .filter(Boolean)
+    .map((origin) => {
+      const normalized = normalizeOrigin(origin);
+      if (!normalized) throw new ConfigError('CORS_ORIGINS', `has "${origin}", which is not an origin like https://example.com`);
+      return normalized;
+    });
+
+  return {
+    env: nodeEnv as Config['env'],
+    host: read('HOST') ?? '0.0.0.0',
+    port,
+    publicUrl: (url('PUBLIC_URL', ['http:', 'https:']) ?? `http://localhost:${port}`).replace(/\/$/, ''),
+    dataDir: path.resolve(read('DATA_DIR') ?? './data'),
+    databaseUrl: url('DATABASE_URL', ['postgres:', 'postgresql:']),
+    databasePoolMax: int('DATABASE_POOL_MAX', 10, 1, 500),
+    queueUrl: url('QUEUE_URL', ['nats:']),
+    redisUrl: url('REDIS_URL', ['redis:', 'rediss:']),
+    llmBaseUrl: url('LLM_BASE_URL', ['http:', 'https:']),
+    llmApiKey: read('LLM_API_KEY'),
+    jwtSecret,
+    encryptionKeys: parseEncryptionKeys(read('ENCRYPTION_KEYS')),
+    accessTokenTtlSeconds: int('ACCESS_TOKEN_TTL_SECONDS', 900, 60, 86_400),
+    refreshTokenTtlDays: int('REFRESH_TOKEN_TTL_DAYS', 30, 1, 365),
+    allowSignup: bool('ALLOW_SIGNUP', false),
+    bodyLimitBytes: int('BODY_LIMIT_BYTES', 1_048_576, 1024, 104_857_600),
+    rateLimitPerMinute: int('RATE_LIMIT_PER_MINUTE', 1200, 1, 10_000_000),
+    loginMaxFailuresPerAccount: int('LOGIN_MAX_FAILURES_PER_ACCOUNT', 5, 1, 1000),
+    loginMaxFailuresPerIp: int('LOGIN_MAX_FAILURES_PER_IP', 50, 1, 100_000),
+    loginWindowMinutes: int('LOGIN_WINDOW_MINUTES', 15, 1, 1440),
+    trustProxy: bool('TRUST_PROXY', false),
+    corsOrigins,
+    metricsToken: read('METRICS_TOKEN'),
+    logLevel,
+    shutdownTimeoutMs: int('SHUTDOWN_TIMEOUT_MS', 10_000, 100, 600_000),
+  };
+}
+
+/** ENCRYPTION_KEYS="id:base64key,id2:base64key" — the first key encrypts, all decrypt. */
+export function parseEncryptionKeys(raw: string | undefined): EncryptionKey[] | undefined {
+  if (raw === undefined) return undefined;
+  const keys = raw.split(',').map((entry) => {
+    const [id, material, ...rest] = entry.trim().split(':');
+    if (!id || !material || rest.length > 0 || !/^[A-Za-z0-9_-]{1,32}$/.test(id)) {
+      throw new ConfigError('ENCRYPTION_KEYS', 'must be a comma-separated list of id:base64key');
+    }
+    const key = Buffer.from(material, 'base64');
+    if (key.length !== 32) throw new ConfigError('ENCRYPTION_KEYS', `key "${id}" must decode to 32 bytes`);
+    return { id, key };
+  });
+  if (new Set(keys.map((k) => k.id)).size !== keys.length) {
+    throw new ConfigError('ENCRYPTION_KEYS', 'has a duplicate key id');
+  }
+  return keys;
+}
+
+/** Returns scheme://host[:port] or undefined when the value is not a bare web origin. */
+export function normalizeOrigin(value: string): string | undefined {
+  try {
+    const u = new URL(value);
+    if (u.protocol !== 'http:' && u.protocol !== 'https:') return undefined;
+    if (u.username || u.password || (u.pathname !== '/' && u.pathname !== '') || u.search || u.hash) return undefined;
+    return u.origin;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,121 @@
+// Kysely row types. They mirror src/db/migrations/*.sql; test/schema.test.ts checks
+// that every table and column named here exists in the migrated database.
+import type { ColumnType, Generated } from 'kysely';
+
+type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+type NullableTimestamp = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+type Json<T> = ColumnType<T, string | undefined, string>;
+
+export type UserRole = 'user' | 'operator' | 'admin';
+export type UserStatus = 'active' | 'inactive' | 'suspended';
+export type SiteRole = 'owner' | 'admin' | 'analyst' | 'agent' | 'viewer';
+export const SITE_ROLES: readonly SiteRole[] = ['owner', 'admin', 'analyst', 'agent', 'viewer'];
+
+export interface SitesTable {
+  id: Generated<string>;
+  name: string;
+  allowed_origins: ColumnType<string[], string[] | undefined, string[]>;
+  public_key: string;
+  settings: Json<Record<string, unknown>>;
+  created_at: Generated<Date>;
+  updated_at: NullableTimestamp;
+}
+
+export interface UsersTable {
+  id: Generated<number>;
+  site_id: string | null;
+  email: string;
+  username: string;
+  hashed_password: string;
+  first_name: string | null;
+  last_name: string | null;
+  role: ColumnType<UserRole, UserRole | undefined, UserRole>;
+  status: ColumnType<UserStatus, UserStatus | undefined, UserStatus>;
+  avatar_url: string | null;
+  language: ColumnType<string | null, string | null | undefined, string | null>;
+  timezone: ColumnType<string | null, string | null | undefined, string | null>;
+  gdpr_consent: ColumnType<boolean | null, boolean | undefined, boolean>;
+  data_processing_consent: ColumnType<boolean | null, boolean | undefined, boolean>;
+  marketing_consent: ColumnType<boolean | null, boolean | undefined, boolean>;
+  totp_secret: string | null;
+  totp_enabled_at: NullableTimestamp;
+  totp_last_step: ColumnType<string | null, number | null | undefined, number | null>;
+  created_at: Generated<Date>;
+  updated_at: NullableTimestamp;
+  last_login: NullableTimestamp;
+}
+
+export interface SiteMembersTable {
+  site_id: string;
+  user_id: number;
+  role: SiteRole;
+  created_at: Generated<Date>;
+}
+
+export interface SiteInvitesTable {
+  id: Generated<string>;
+  site_id: string;
+  email: string;
+  role: SiteRole;
+  token_hash: string;
+  invited_by: number | null;
+  created_at: Generated<Date>;
+  expires_at: Timestamp;
+  accepted_at: NullableTimestamp;
+}
+
+export interface RefreshTokensTable {
+  id: Generated<string>;
+  family_id: string;
+  user_id: number;
+  token_hash: string;
+  created_at: Generated<Date>;
+  expires_at: Timestamp;
+  rotated_at: NullableTimestamp;
+  revoked_at: NullableTimestamp;
+}
+
+export interface TotpRecoveryCodesTable {
+  id: Generated<number>;
+  user_id: number;
+  code_hash: string;
+  used_at: NullableTimestamp;
+}
+
+export interface ApiKeysTable {
+  id: Generated<string>;
+  site_id: string;
+  name: string;
+  role: SiteRole;
+  prefix: string;
+  key_hash: string;
+  created_by: number | null;
+  created_at: Generated<Date>;
+  last_used_at: NullableTimestamp;
+  revoked_at: NullableTimestamp;
+}
+
+export interface InstanceStateTable {
+  key: string;
+  value: Json<unknown>;
+  updated_at: Generated<Date>;
+}
+
+export interface SchemaMigrationsTable {
+  version: number;
+  name: string;
+  checksum: string;
+  applied_at: Generated<Date>;
+}
+
+export interface Database {
+  sites: SitesTable;
+  users: UsersTable;
+  site_members: SiteMembersTable;
+  site_invites: SiteInvitesTable;
+  refresh_tokens: RefreshTokensTable;
+  totp_recovery_codes: TotpRecoveryCodesTable;
+  api_keys: ApiKeysTable;
+  instance_state: InstanceStateTable;
+  schema_migrations: SchemaMigrationsTable;
+}
