@@ -1,0 +1,172 @@
+// buildApp(ctx) → a Fastify instance with every route; it never listens, so tests inject.
+import crypto from 'node:crypto';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import helmet from '@fastify/helmet';
+import cors from '@fastify/cors';
+import rateLimit from '@fastify/rate-limit';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { DestinationStream } from 'pino';
+import pino from 'pino';
+import type { AppContext } from './context.js';
+import { AppError } from './errors.js';
+import { authenticate } from './auth/authenticate.js';
+import { authRoutes } from './auth/routes.js';
+import { siteRoutes } from './sites/routes.js';
+import { isAllowedOrigin } from './sites/origins.js';
+import { opsRoutes } from './ops/routes.js';
+import { loggerOptions } from './platform/logger.js';
+import { ErrorBody } from './platform/http.js';
+import { createValidatorCompiler, describeValidationError } from './platform/validation.js';
+
+export interface BuildOptions {
+  /** Where logs go; defaults to stdout. Tests pass a stream to assert what is (not) logged. */
+  logStream?: DestinationStream;
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._-]{8,64}$/;
+
+export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promise<FastifyInstance> {
+  const logger = pino(loggerOptions(ctx.config.logLevel), opts.logStream);
+  const app = Fastify({
+    loggerInstance: logger as FastifyBaseLogger,
+    // Per-request access logs only at debug level: at thousands of requests/s they cost more than they tell.
+    logController: new LogController({ disableRequestLogging: ctx.config.logLevel !== 'debug' && ctx.config.logLevel !== 'trace' }),
+    bodyLimit: ctx.config.bodyLimitBytes,
+    trustProxy: ctx.config.trustProxy,
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+    // Honour a caller's request id when it looks like one, so logs join up across services.
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : crypto.randomUUID();
+    },
+  });
+  app.setValidatorCompiler(createValidatorCompiler());
+  app.addSchema(ErrorBody);
+  app.setErrorHandler(errorHandler);
+  app.setNotFoundHandler((req, reply) => {
+    reply.code(404).send({ error: { code: 'NOT_FOUND', message: `No route ${req.method} ${req.url.split('?')[0]}` } });
+  });
+
+  await app.register(helmet, {
+    frameguard: { action: 'deny' },
+    hsts: { maxAge: 31_536_000, includeSubDomains: true },
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:'],
+        connectSrc: ["'self'"],
+        frameAncestors: ["'none'"],
+        // Self-hosted installs often run on plain HTTP inside a network; don't force https subresources.
+        upgradeInsecureRequests: null,
+      },
+    },
+  });
+  await app.register(cors, {
+    // Bearer tokens, never cookies: CORS grants no ambient authority, so no credentials.
+    credentials: false,
+    methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
+    allowedHeaders: ['content-type', 'authorization', 'x-api-key', 'x-request-id'],
+    exposedHeaders: ['x-request-id', 'retry-after'],
+    maxAge: 600,
+    origin: (origin, cb) => {
+      if (!origin) return cb(null, false);
+      isAllowedOrigin(ctx, origin).then((ok) => cb(null, ok), (err) => cb(err as Error, false));
+    },
+  });
+  await app.register(rateLimit, {
+    global: true,
+    max: ctx.config.rateLimitPerMinute,
+    timeWindow: 60_000,
+    ...(ctx.redis ? { redis: ctx.redis, nameSpace: 'augur:rl:' } : {}),
+    errorResponseBuilder: (_req, c) =>
+      new AppError(429, 'RATE_LIMITED', `Too many requests; at most ${c.max} per ${c.after}. Retry after ${Math.ceil(c.ttl / 1000)} s`, undefined, {
+        'retry-after': String(Math.max(1, Math.ceil(c.ttl / 1000))),
+      }),
+  });
+
+  app.addHook('onRequest', async (req, reply) => {
+    reply.header('x-request-id', req.id);
+    // The spec 003 header list asks for this legacy value; browsers without an XSS auditor ignore it.
+    reply.header('x-xss-protection', '1; mode=block');
+    if (!req.routeOptions.url || req.routeOptions.config.public) return;
+    req.actor = await authenticate(ctx, req.headers);
+  });
+
+  // Defence in depth: a non-public route that answered 2xx without running a canX check is
+  // a bug. Outside production it fails loudly, so the route-table test catches it.
+  app.addHook('onSend', async (req, reply, payload) => {
+    if (!req.routeOptions.url || req.routeOptions.config.public || reply.statusCode >= 400 || req.authzChecked) return payload;
+    req.log.error({ route: req.routeOptions.url }, 'route answered without an authorization check');
+    if (ctx.config.env === 'production') return payload;
+    reply.code(500);
+    return JSON.stringify({ error: { code: 'AUTHZ_NOT_CHECKED', message: `Route ${req.routeOptions.url} has no authorization check` } });
+  });
+
+  app.addHook('onResponse', async (req, reply) => {
+    const labels = { method: req.method, route: req.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) };
+    ctx.metrics.httpRequests.inc(labels);
+    ctx.metrics.httpDuration.observe(labels, reply.elapsedTime / 1000);
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: { title: 'Augur API', version: '1', description: 'Self-hosted website intelligence: tracking, intent, personalization, leads, chat, analytics, privacy.' },
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT or ak_ API key' },
+          apiKey: { type: 'apiKey', in: 'header', name: 'x-api-key' },
+        },
+      },
+      security: [{ bearer: [] }, { apiKey: [] }],
+    },
+    transform: ({ schema, url, route }) => {
+      // Public routes need no credentials; say so in the document.
+      const publicRoute = (route.config as { public?: boolean } | undefined)?.public;
+      return { schema: publicRoute ? { ...schema, security: [] } : schema, url } as never;
+    },
+  });
+  app.addHook('onRoute', (route) => {
+    // The docs UI and its assets are public.
+    if (route.url.startsWith('/docs')) route.config = { ...(route.config ?? {}), public: true } as never;
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true, uiConfig: { deepLinking: true } });
+  app.get('/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
+
+  opsRoutes(app, ctx);
+  authRoutes(app, ctx);
+  siteRoutes(app, ctx);
+  return app;
+}
+
+function errorHandler(this: FastifyInstance, err: FastifyError | AppError, req: Parameters<FastifyInstance['errorHandler']>[1], reply: Parameters<FastifyInstance['errorHandler']>[2]) {
+  if (err instanceof AppError) {
+    if (err.headers) reply.headers(err.headers);
+    return reply.code(err.status).send({ error: { code: err.code, message: err.message, ...(err.details ? { details: err.details } : {}) } });
+  }
+  const fe = err as FastifyError;
+  if (fe.validation) {
+    const { message, details } = describeValidationError(fe.validation, fe.validationContext ?? 'request');
+    return reply.code(400).send({ error: { code: 'VALIDATION_FAILED', message, details } });
+  }
+  const known: Record<string, [number, string, string]> = {
+    FST_ERR_CTP_INVALID_JSON_BODY: [400, 'BAD_JSON', 'The body is not valid JSON'],
+    FST_ERR_CTP_EMPTY_JSON_BODY: [400, 'BAD_JSON', 'The body is empty but Content-Type says JSON'],
+    FST_ERR_CTP_BODY_TOO_LARGE: [413, 'BODY_TOO_LARGE', 'The body is larger than this endpoint accepts'],
+    FST_ERR_CTP_INVALID_MEDIA_TYPE: [415, 'UNSUPPORTED_MEDIA_TYPE', 'Send the body as application/json'],
+    FST_ERR_CTP_INVALID_CONTENT_LENGTH: [400, 'BAD_CONTENT_LENGTH', 'Content-Length does not match the body'],
+  };
+  const mapped = fe.code ? known[fe.code] : undefined;
+  if (mapped) return reply.code(mapped[0]).send({ error: { code: mapped[1], message: mapped[2] } });
+  if (fe instanceof SyntaxError && fe.statusCode === 400) return reply.code(400).send({ error: { code: 'BAD_JSON', message: `The body is not valid JSON: ${fe.message}` } });
+  const status = fe.statusCode ?? 500;
+  if (status >= 400 && status < 500) {
+    return reply.code(status).send({ error: { code: 'BAD_REQUEST', message: fe.message } });
+  }
+  req.log.error({ err }, 'request failed');
+  return reply.code(500).send({ error: { code: 'INTERNAL_ERROR', message: `Something went wrong on our side; quote request id ${req.id}` } });
+}

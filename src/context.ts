@@ -1,0 +1,24 @@
+// Everything a feature needs at run time, built once by main.ts (or a test) and passed
+// to buildApp. Features take what they use from it; nothing reads process.env.
+import type { Redis } from 'ioredis';
+import type { NatsConnection } from 'nats';
+import type { Config } from './config.js';
+import type { Db, DbHandle } from './db/client.js';
+import type { TokenSigner } from './auth/tokens.js';
+import type { Clock } from './platform/clock.js';
+import type { CounterStore } from './platform/counters.js';
+import type { FieldCipher } from './platform/crypto.js';
+import type { Metrics } from './platform/metrics.js';
+
+export interface AppContext {
+  config: Config;
+  db: Db;
+  dbHandle: DbHandle;
+  clock: Clock;
+  cipher: FieldCipher;
+  tokens: TokenSigner;
+  counters: CounterStore;
+  metrics: Metrics;
+  redis?: Redis;
+  nats?: NatsConnection;
+}

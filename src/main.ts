@@ -1,0 +1,126 @@
+// CLI: augur serve | migrate | create-admin. (Later features add simulate, train, bench, import.)
+import { parseArgs } from 'node:util';
+import { buildApp } from './app.js';
+import { ConfigError, loadConfig, type Config } from './config.js';
+import { migrate } from './db/migrate.js';
+import { closeContext, openContext } from './runtime.js';
+import { createAdmin, issueSetupToken } from './auth/setup.js';
+import { AppError } from './errors.js';
+import { readPassword } from './platform/prompt.js';
+
+const USAGE = `Usage: augur <command>
+
+  serve          start the server (migrates first)
+  migrate        apply pending database migrations and exit
+  create-admin   --email you@example.com --username you   (password from a prompt or stdin)
+
+Configuration comes from environment variables; see README.md.`;
+
+async function serve(config: Config): Promise<void> {
+  const started = performance.now();
+  const ctx = await openContext(config);
+  const applied = await migrate(ctx.dbHandle);
+  const app = await buildApp(ctx);
+  app.addHook('onClose', async () => closeContext(ctx));
+  await app.listen({ host: config.host, port: config.port });
+  const storage = ctx.dbHandle.kind === 'pglite' ? `embedded PostgreSQL in ${config.dataDir}` : 'PostgreSQL (DATABASE_URL)';
+  app.log.info({ storage, migrationsApplied: applied, startupMs: Math.round(performance.now() - started) }, 'Augur is ready');
+  console.log(`\nAugur is running at ${config.publicUrl}`);
+  console.log(`  dashboard:  ${config.publicUrl}/app/`);
+  console.log(`  API docs:   ${config.publicUrl}/docs`);
+  console.log(`  storage:    ${storage}`);
+  const setupToken = await issueSetupToken(ctx);
+  if (setupToken) {
+    console.log(`\nNo admin account yet. Create one with either:`);
+    console.log(`  npx augur create-admin --email you@example.com --username you`);
+    console.log(`  or POST ${config.publicUrl}/api/v1/setup with {"setup_token":"${setupToken}","email":…,"username":…,"password":…}`);
+    console.log(`  (this one-time setup token expires in 24 hours; restart to get a new one)\n`);
+  }
+  handleSignals(app, config.shutdownTimeoutMs);
+}
+
+/** SIGTERM/SIGINT: stop accepting, finish in-flight requests, run onClose hooks (queues, DB), exit 0. */
+function handleSignals(app: Awaited<ReturnType<typeof buildApp>>, timeoutMs: number): void {
+  let closing = false;
+  const shutdown = (signal: string) => {
+    if (closing) {
+      app.log.warn({ signal }, 'second signal: exiting now');
+      process.exit(1);
+    }
+    closing = true;
+    app.log.info({ signal }, 'shutting down');
+    const timer = setTimeout(() => {
+      app.log.error({ timeoutMs }, 'shutdown took too long; exiting');
+      process.exit(1);
+    }, timeoutMs);
+    timer.unref();
+    app.close().then(
+      () => process.exit(0),
+      (err) => {
+        app.log.error({ err }, 'error during shutdown');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+}
+
+async function runMigrate(config: Config): Promise<void> {
+  const ctx = await openContext(config);
+  try {
+    const applied = await migrate(ctx.dbHandle);
+    console.log(applied.length ? `Applied migrations: ${applied.join(', ')}` : 'The database is up to date');
+  } finally {
+    await closeContext(ctx);
+  }
+}
+
+async function runCreateAdmin(config: Config, args: string[]): Promise<void> {
+  const { values } = parseArgs({ args, options: { email: { type: 'string' }, username: { type: 'string' } } });
+  if (!values.email || !values.username) throw new UsageError('create-admin needs --email and --username');
+  const password = await readPassword('Password for the new admin: ');
+  const ctx = await openContext(config);
+  try {
+    await migrate(ctx.dbHandle);
+    const user = await createAdmin(ctx, { email: values.email, username: values.username, password });
+    console.log(`Created admin #${user.id} (${user.username}). Sign in at ${config.publicUrl}/app/`);
+  } finally {
+    await closeContext(ctx);
+  }
+}
+
+class UsageError extends Error {}
+
+async function main(argv: string[]): Promise<void> {
+  const [command, ...rest] = argv;
+  if (!command || command === 'help' || command === '--help') {
+    console.log(USAGE);
+    return;
+  }
+  const config = loadConfig();
+  switch (command) {
+    case 'serve':
+      return serve(config);
+    case 'migrate':
+      return runMigrate(config);
+    case 'create-admin':
+      return runCreateAdmin(config, rest);
+    default:
+      throw new UsageError(`Unknown command "${command}"`);
+  }
+}
+
+main(process.argv.slice(2)).catch((err: unknown) => {
+  if (err instanceof ConfigError || err instanceof UsageError) {
+    console.error(err.message);
+    if (err instanceof UsageError) console.error(`\n${USAGE}`);
+    process.exit(2);
+  }
+  if (err instanceof AppError) {
+    console.error(`${err.code}: ${err.message}`);
+    process.exit(1);
+  }
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});

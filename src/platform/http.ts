@@ -1,0 +1,44 @@
+// Shared HTTP pieces: request typing, the error response schema, route option helpers.
+import { Type, type TSchema } from '@sinclair/typebox';
+import type { FastifyRequest } from 'fastify';
+import type { Actor } from '../auth/actor.js';
+import { unauthorized } from '../errors.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    actor?: Actor;
+    /** Set by the canX checks in auth/access.ts. */
+    authzChecked?: boolean;
+  }
+  interface FastifyContextConfig {
+    /** Reachable without credentials. Every other route requires a signed-in actor. */
+    public?: boolean;
+  }
+}
+
+export const ErrorBody = Type.Object(
+  {
+    error: Type.Object({
+      code: Type.String(),
+      message: Type.String(),
+      details: Type.Optional(Type.Array(Type.Any())),
+    }),
+  },
+  { $id: 'ErrorBody' },
+);
+
+/** Standard error responses for OpenAPI, merged with a route's success responses. */
+export function withErrors(success: Record<number, TSchema>, ...codes: number[]): Record<number, TSchema> {
+  const out: Record<number, TSchema> = { ...success };
+  for (const code of [400, ...codes]) out[code] = Type.Ref('ErrorBody');
+  return out;
+}
+
+export function actorOf(req: FastifyRequest): Actor {
+  if (!req.actor) throw unauthorized('AUTH_REQUIRED', 'Sign in first');
+  return req.actor;
+}
+
+export const Email = Type.String({ format: 'email', maxLength: 255 });
+export const Uuid = Type.String({ format: 'uuid' });
+export const SiteParams = Type.Object({ siteId: Uuid }, { additionalProperties: false });

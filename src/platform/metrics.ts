@@ -1,0 +1,38 @@
+// Prometheus metrics. One registry per app instance so tests can build many apps.
+import client from 'prom-client';
+
+export interface Metrics {
+  registry: client.Registry;
+  httpRequests: client.Counter<'method' | 'route' | 'status'>;
+  httpDuration: client.Histogram<'method' | 'route' | 'status'>;
+  /** Spec 003 AI counters; the chat and intent features increment them. */
+  aiRequests: client.Counter<'operation' | 'status'>;
+  aiResponseTime: client.Histogram<'operation'>;
+  aiTokensUsed: client.Counter<'direction'>;
+}
+
+export function createMetrics(poolStats: () => { total: number; idle: number; waiting: number }): Metrics {
+  const registry = new client.Registry();
+  client.collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: 10 });
+  const registers = [registry];
+  const gauge = (name: string, help: string, read: () => number) =>
+    new client.Gauge({ name, help, registers, collect() { this.set(read()); } });
+  gauge('db_connections_active', 'Database connections in use', () => { const s = poolStats(); return s.total - s.idle; });
+  gauge('db_pool_connections_total', 'Database connections open', () => poolStats().total);
+  gauge('db_pool_connections_idle', 'Database connections idle', () => poolStats().idle);
+  gauge('db_pool_waiting_requests', 'Queries waiting for a database connection', () => poolStats().waiting);
+  return {
+    registry,
+    httpRequests: new client.Counter({ name: 'http_requests_total', help: 'HTTP requests', labelNames: ['method', 'route', 'status'], registers }),
+    httpDuration: new client.Histogram({
+      name: 'http_request_duration_seconds',
+      help: 'HTTP request duration',
+      labelNames: ['method', 'route', 'status'],
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers,
+    }),
+    aiRequests: new client.Counter({ name: 'ai_requests_total', help: 'AI requests (LLM, embeddings, moderation)', labelNames: ['operation', 'status'], registers }),
+    aiResponseTime: new client.Histogram({ name: 'ai_response_time_seconds', help: 'AI response time', labelNames: ['operation'], registers }),
+    aiTokensUsed: new client.Counter({ name: 'ai_tokens_used_total', help: 'AI tokens used', labelNames: ['direction'], registers }),
+  };
+}

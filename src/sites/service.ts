@@ -1,0 +1,223 @@
+// Sites (one Augur serves many websites), their members and invitations.
+import crypto from 'node:crypto';
+import type { AppContext } from '../context.js';
+import { normalizeOrigin } from '../config.js';
+import type { SiteRole } from '../db/schema.js';
+import { badRequest, conflict, forbidden, notFound } from '../errors.js';
+import { randomToken, sha256 } from '../platform/crypto.js';
+import type { Actor } from '../auth/actor.js';
+import { invalidateOrigins } from './origins.js';
+
+const INVITE_TTL_MS = 7 * 86_400_000;
+
+export interface SiteView {
+  id: string;
+  name: string;
+  allowed_origins: string[];
+  public_key: string;
+  settings: Record<string, unknown>;
+  created_at: string;
+  updated_at: string | null;
+  role?: SiteRole;
+}
+
+type SiteRow = { id: string; name: string; allowed_origins: string[]; public_key: string; settings: Record<string, unknown>; created_at: Date; updated_at: Date | null };
+
+export function toSiteView(row: SiteRow, role?: SiteRole): SiteView {
+  return {
+    id: row.id,
+    name: row.name,
+    allowed_origins: row.allowed_origins,
+    public_key: row.public_key,
+    settings: row.settings,
+    created_at: row.created_at.toISOString(),
+    updated_at: row.updated_at?.toISOString() ?? null,
+    ...(role ? { role } : {}),
+  };
+}
+
+export function normalizeOrigins(origins: string[]): string[] {
+  const out = origins.map((o) => {
+    const n = normalizeOrigin(o);
+    if (!n) throw badRequest('SITE_BAD_ORIGIN', `"${o}" is not an origin; use scheme://host[:port] such as https://www.example.com`);
+    return n;
+  });
+  return [...new Set(out)];
+}
+
+const newPublicKey = () => `pk_${randomToken(18)}`;
+
+export async function createSite(ctx: AppContext, ownerId: number, input: { name: string; allowed_origins?: string[]; settings?: Record<string, unknown> }): Promise<SiteView> {
+  const origins = normalizeOrigins(input.allowed_origins ?? []);
+  const site = await ctx.db.transaction().execute(async (trx) => {
+    const row = await trx
+      .insertInto('sites')
+      .values({ name: input.name, allowed_origins: origins, public_key: newPublicKey(), settings: JSON.stringify(input.settings ?? {}) })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    await trx.insertInto('site_members').values({ site_id: row.id, user_id: ownerId, role: 'owner' }).execute();
+    return row;
+  });
+  invalidateOrigins(ctx);
+  return toSiteView(site, 'owner');
+}
+
+export async function listSites(ctx: AppContext, actor: Actor): Promise<SiteView[]> {
+  if (actor.kind === 'apiKey') {
+    const row = await ctx.db.selectFrom('sites').selectAll().where('id', '=', actor.siteId).executeTakeFirst();
+    return row ? [toSiteView(row, actor.role)] : [];
+  }
+  if (actor.role === 'admin') {
+    const rows = await ctx.db.selectFrom('sites').selectAll().orderBy('name').execute();
+    return rows.map((r) => toSiteView(r, 'owner'));
+  }
+  const rows = await ctx.db
+    .selectFrom('sites')
+    .innerJoin('site_members', 'site_members.site_id', 'sites.id')
+    .selectAll('sites')
+    .select('site_members.role')
+    .where('site_members.user_id', '=', actor.userId)
+    .orderBy('sites.name')
+    .execute();
+  return rows.map(({ role, ...site }) => toSiteView(site, role));
+}
+
+export async function getSite(ctx: AppContext, siteId: string, role: SiteRole): Promise<SiteView> {
+  const row = await ctx.db.selectFrom('sites').selectAll().where('id', '=', siteId).executeTakeFirst();
+  if (!row) throw notFound('SITE_NOT_FOUND', 'No such site');
+  return toSiteView(row, role);
+}
+
+export async function updateSite(ctx: AppContext, siteId: string, patch: { name?: string; allowed_origins?: string[]; settings?: Record<string, unknown> }, role: SiteRole): Promise<SiteView> {
+  const row = await ctx.db
+    .updateTable('sites')
+    .set({
+      ...(patch.name !== undefined ? { name: patch.name } : {}),
+      ...(patch.allowed_origins !== undefined ? { allowed_origins: normalizeOrigins(patch.allowed_origins) } : {}),
+      ...(patch.settings !== undefined ? { settings: JSON.stringify(patch.settings) } : {}),
+      updated_at: new Date(ctx.clock.now()),
+    })
+    .where('id', '=', siteId)
+    .returningAll()
+    .executeTakeFirst();
+  if (!row) throw notFound('SITE_NOT_FOUND', 'No such site');
+  invalidateOrigins(ctx);
+  return toSiteView(row, role);
+}
+
+export async function rotateSiteKey(ctx: AppContext, siteId: string, role: SiteRole): Promise<SiteView> {
+  const row = await ctx.db.updateTable('sites').set({ public_key: newPublicKey(), updated_at: new Date(ctx.clock.now()) }).where('id', '=', siteId).returningAll().executeTakeFirst();
+  if (!row) throw notFound('SITE_NOT_FOUND', 'No such site');
+  return toSiteView(row, role);
+}
+
+export async function deleteSite(ctx: AppContext, siteId: string): Promise<void> {
+  await ctx.db.deleteFrom('sites').where('id', '=', siteId).execute();
+  invalidateOrigins(ctx);
+}
+
+export interface MemberView {
+  user_id: number;
+  email: string;
+  username: string;
+  role: SiteRole;
+  created_at: string;
+}
+
+export async function listMembers(ctx: AppContext, siteId: string): Promise<{ members: MemberView[]; invites: { id: string; email: string; role: SiteRole; expires_at: string }[] }> {
+  const members = await ctx.db
+    .selectFrom('site_members')
+    .innerJoin('users', 'users.id', 'site_members.user_id')
+    .select(['users.id as user_id', 'users.email', 'users.username', 'site_members.role', 'site_members.created_at'])
+    .where('site_members.site_id', '=', siteId)
+    .orderBy('site_members.created_at')
+    .execute();
+  const invites = await ctx.db
+    .selectFrom('site_invites')
+    .select(['id', 'email', 'role', 'expires_at'])
+    .where('site_id', '=', siteId)
+    .where('accepted_at', 'is', null)
+    .where('expires_at', '>', new Date(ctx.clock.now()))
+    .execute();
+  return {
+    members: members.map((m) => ({ ...m, created_at: m.created_at.toISOString() })),
+    invites: invites.map((i) => ({ ...i, expires_at: i.expires_at.toISOString() })),
+  };
+}
+
+/** Only owners may grant, change or take away the owner role. */
+function assertMayAssign(actorRole: SiteRole, from: SiteRole | undefined, to: SiteRole | undefined) {
+  if ((from === 'owner' || to === 'owner') && actorRole !== 'owner') {
+    throw forbidden('OWNER_REQUIRED', 'Only an owner may grant or change the owner role');
+  }
+}
+
+/** Used for API keys: a key may carry the creator's role or a lesser one, never more. */
+export function assertMayGrant(actorRole: SiteRole, granted: SiteRole): void {
+  assertMayAssign(actorRole, undefined, granted);
+}
+
+/** Adds an existing operator, or creates an invitation whose token is returned once. */
+export async function addMember(ctx: AppContext, siteId: string, actorRole: SiteRole, invitedBy: number | null, email: string, role: SiteRole) {
+  assertMayAssign(actorRole, undefined, role);
+  const user = await ctx.db
+    .selectFrom('users')
+    .select(['id', 'role'])
+    .where('site_id', 'is', null)
+    .where((eb) => eb(eb.fn('lower', ['email']), '=', email.toLowerCase()))
+    .executeTakeFirst();
+  if (user) {
+    const inserted = await ctx.db.insertInto('site_members').values({ site_id: siteId, user_id: user.id, role }).onConflict((oc) => oc.doNothing()).executeTakeFirst();
+    if (Number(inserted.numInsertedOrUpdatedRows ?? 0n) === 0) throw conflict('MEMBER_EXISTS', 'This person is already a member; change their role instead');
+    return { status: 'added' as const, user_id: user.id, role };
+  }
+  const token = `inv_${randomToken(24)}`;
+  const expires = new Date(ctx.clock.now() + INVITE_TTL_MS);
+  const invite = await ctx.db
+    .insertInto('site_invites')
+    .values({ id: crypto.randomUUID(), site_id: siteId, email, role, token_hash: sha256(token), invited_by: invitedBy, expires_at: expires })
+    .returning(['id'])
+    .executeTakeFirstOrThrow();
+  return {
+    status: 'invited' as const,
+    invite_id: invite.id,
+    role,
+    invite_token: token,
+    invite_url: `${ctx.config.publicUrl}/app/accept-invite?token=${token}`,
+    expires_at: expires.toISOString(),
+  };
+}
+
+async function ownerCount(ctx: AppContext, siteId: string): Promise<number> {
+  const row = await ctx.db.selectFrom('site_members').select((eb) => eb.fn.countAll<number>().as('n')).where('site_id', '=', siteId).where('role', '=', 'owner').executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+async function currentRole(ctx: AppContext, siteId: string, userId: number): Promise<SiteRole> {
+  const row = await ctx.db.selectFrom('site_members').select('role').where('site_id', '=', siteId).where('user_id', '=', userId).executeTakeFirst();
+  if (!row) throw notFound('MEMBER_NOT_FOUND', 'This person is not a member of the site');
+  return row.role;
+}
+
+export async function changeMemberRole(ctx: AppContext, siteId: string, actorRole: SiteRole, userId: number, role: SiteRole): Promise<void> {
+  const from = await currentRole(ctx, siteId, userId);
+  assertMayAssign(actorRole, from, role);
+  if (from === 'owner' && role !== 'owner' && (await ownerCount(ctx, siteId)) <= 1) {
+    throw conflict('LAST_OWNER', 'A site needs at least one owner; make someone else owner first');
+  }
+  await ctx.db.updateTable('site_members').set({ role }).where('site_id', '=', siteId).where('user_id', '=', userId).execute();
+}
+
+export async function removeMember(ctx: AppContext, siteId: string, actorRole: SiteRole, userId: number): Promise<void> {
+  const from = await currentRole(ctx, siteId, userId);
+  assertMayAssign(actorRole, from, undefined);
+  if (from === 'owner' && (await ownerCount(ctx, siteId)) <= 1) {
+    throw conflict('LAST_OWNER', 'A site needs at least one owner; make someone else owner first');
+  }
+  await ctx.db.deleteFrom('site_members').where('site_id', '=', siteId).where('user_id', '=', userId).execute();
+}
+
+export async function revokeInvite(ctx: AppContext, siteId: string, inviteId: string): Promise<void> {
+  const res = await ctx.db.deleteFrom('site_invites').where('id', '=', inviteId).where('site_id', '=', siteId).where('accepted_at', 'is', null).executeTakeFirst();
+  if (Number(res.numDeletedRows) !== 1) throw notFound('INVITE_NOT_FOUND', 'No open invitation with this id');
+}
