@@ -19,6 +19,8 @@ export interface DbHandle {
   execScript(script: string): Promise<void>;
   /** Runs fn while holding a PostgreSQL advisory lock, so concurrent processes take turns. */
   withLock<T>(lockId: number, fn: () => Promise<T>): Promise<T>;
+  /** PGlite only: a tarball of the data directory (tests start from a migrated template). */
+  dumpDataDir?(): Promise<Blob>;
   close(): Promise<void>;
 }
 
@@ -101,6 +103,7 @@ export async function openPglite({ dataDir, loadDataDir }: PgliteOptions): Promi
       }),
     // One embedded database belongs to one process; there is nobody to lock against.
     withLock: (_lockId, fn) => fn(),
+    dumpDataDir: () => client.dumpDataDir('none') as Promise<Blob>,
     close: () => db.destroy(),
   };
 }
