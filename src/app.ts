@@ -106,6 +106,15 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
     return JSON.stringify({ error: { code: 'AUTHZ_NOT_CHECKED', message: `Route ${req.routeOptions.url} has no authorization check` } });
   });
 
+  // While shutting down, answer in-flight requests with "Connection: close" so keep-alive
+  // sockets end with their last response instead of holding the process open.
+  let closing = false;
+  app.addHook('preClose', async () => { closing = true; });
+  app.addHook('onSend', async (_req, reply, payload) => {
+    if (closing) reply.header('connection', 'close');
+    return payload;
+  });
+
   app.addHook('onResponse', async (req, reply) => {
     const labels = { method: req.method, route: req.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) };
     ctx.metrics.httpRequests.inc(labels);

@@ -1,0 +1,148 @@
+// The real binary: first start, restart on an existing data dir, graceful shutdown with a
+// request in flight, create-admin, migrate, and configuration errors.
+import { afterAll, describe, expect, it } from 'vitest';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { createScratchDatabase, TEST_DATABASE_URL, TEST_SECRETS } from './helpers.js';
+
+const MAIN = path.resolve('dist/src/main.js');
+const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'augur-cli-'));
+afterAll(() => fs.rmSync(dataDir, { recursive: true, force: true }));
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+    srv.on('error', reject);
+  });
+}
+
+interface Server {
+  proc: ChildProcess;
+  port: number;
+  output: () => string;
+  exited: Promise<number | null>;
+}
+
+async function startServer(env: Record<string, string> = {}): Promise<Server> {
+  const port = await freePort();
+  const proc = spawn(process.execPath, [MAIN, 'serve'], {
+    env: { PATH: process.env.PATH, DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  proc.stdout!.on('data', (d) => { out += d; });
+  proc.stderr!.on('data', (d) => { out += d; });
+  const exited = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)));
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (proc.exitCode !== null) throw new Error(`server exited early: ${out}`);
+    try {
+      const res = await fetch(`http://127.0.0.1:${port}/health/ready`);
+      if (res.status === 200) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error(`server did not become ready: ${out}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return { proc, port, output: () => out, exited };
+}
+
+describe('augur CLI', () => {
+  it('first start: migrates PGlite under DATA_DIR, keeps generated secrets private, prints a setup token', async () => {
+    const s = await startServer();
+    try {
+      expect(s.output()).toContain('Augur is running at');
+      expect(s.output()).toMatch(/"setup_token":"[A-Za-z0-9_-]{20,}"/);
+      expect(s.output()).toContain('npx augur create-admin');
+      expect(s.output()).not.toMatch(/password"?\s*[:=]\s*"?admin/i);
+      expect(fs.existsSync(path.join(dataDir, 'pg'))).toBe(true);
+      expect(fs.statSync(path.join(dataDir, 'secrets.json')).mode & 0o777).toBe(0o600);
+    } finally {
+      s.proc.kill('SIGTERM');
+      expect(await s.exited).toBe(0);
+    }
+  });
+
+  it('drains an in-flight request on SIGTERM and exits 0', async () => {
+    const s = await startServer();
+    // A sign-in spends ~50 ms in argon2: long enough to still be running when the signal lands.
+    const inflight = fetch(`http://127.0.0.1:${s.port}/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: 'nobody@example.com', password: 'some-password' }),
+    });
+    await new Promise((r) => setTimeout(r, 5));
+    s.proc.kill('SIGTERM');
+    const res = await inflight;
+    expect(res.status).toBe(401);
+    expect(await s.exited).toBe(0);
+    expect(s.output()).toContain('shutting down');
+    await expect(fetch(`http://127.0.0.1:${s.port}/health`)).rejects.toThrow();
+  });
+
+  it('create-admin reads the password from stdin; afterwards no setup token is printed', async () => {
+    const weak = spawnSync(process.execPath, [MAIN, 'create-admin', '--email', 'root@example.com', '--username', 'root'], {
+      env: { PATH: process.env.PATH, DATA_DIR: dataDir, LOG_LEVEL: 'warn' },
+      input: 'short\n',
+      encoding: 'utf8',
+    });
+    expect(weak.status).toBe(1);
+    expect(weak.stderr).toContain('AUTH_WEAK_PASSWORD');
+    const ok = spawnSync(process.execPath, [MAIN, 'create-admin', '--email', 'root@example.com', '--username', 'root'], {
+      env: { PATH: process.env.PATH, DATA_DIR: dataDir, LOG_LEVEL: 'warn' },
+      input: 'root-password-long\n',
+      encoding: 'utf8',
+    });
+    expect(ok.status).toBe(0);
+    expect(ok.stdout).toMatch(/Created admin #\d+ \(root\)/);
+    const s = await startServer();
+    try {
+      expect(s.output()).not.toContain('setup_token');
+      const login = await fetch(`http://127.0.0.1:${s.port}/api/v1/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email: 'root@example.com', password: 'root-password-long' }),
+      });
+      expect(login.status).toBe(200);
+      expect((await login.json()).user.role).toBe('admin');
+    } finally {
+      s.proc.kill('SIGTERM');
+      expect(await s.exited).toBe(0);
+    }
+  });
+
+  it('stops with exit code 2 and names the variable when configuration is wrong', () => {
+    const res = spawnSync(process.execPath, [MAIN, 'serve'], { env: { PATH: process.env.PATH, PORT: 'eighty' }, encoding: 'utf8' });
+    expect(res.status).toBe(2);
+    expect(res.stderr).toContain('PORT');
+    const db = spawnSync(process.execPath, [MAIN, 'serve'], { env: { PATH: process.env.PATH, DATABASE_URL: 'mysql://x' }, encoding: 'utf8' });
+    expect(db.status).toBe(2);
+    expect(db.stderr).toContain('DATABASE_URL');
+  });
+
+  it('refuses unknown commands with usage', () => {
+    const res = spawnSync(process.execPath, [MAIN, 'frobnicate'], { env: { PATH: process.env.PATH }, encoding: 'utf8' });
+    expect(res.status).toBe(2);
+    expect(res.stderr).toContain('Usage: augur');
+  });
+
+  it.skipIf(!TEST_DATABASE_URL)('migrate applies pending migrations on PostgreSQL, then reports up to date', async () => {
+    const scratch = await createScratchDatabase();
+    try {
+      const env = { PATH: process.env.PATH, DATABASE_URL: scratch.url, DATA_DIR: dataDir, ...TEST_SECRETS };
+      const first = spawnSync(process.execPath, [MAIN, 'migrate'], { env, encoding: 'utf8' });
+      expect(first.stdout).toContain('Applied migrations: 1');
+      const second = spawnSync(process.execPath, [MAIN, 'migrate'], { env, encoding: 'utf8' });
+      expect(second.stdout).toContain('up to date');
+    } finally {
+      await scratch.drop();
+    }
+  });
+});
