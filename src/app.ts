@@ -65,6 +65,13 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
       },
     },
   });
+  app.addHook('onRoute', (route) => {
+    // Plugins' routes that need no credentials: the docs UI and its assets, and the CORS
+    // preflight route (browsers never send credentials on a preflight; @fastify/cors answers
+    // allowed ones in its own hook, and this route 404s the rest).
+    const preflight = route.method === 'OPTIONS' && route.url === '*';
+    if (route.url.startsWith('/docs') || preflight) route.config = { ...(route.config ?? {}), public: true } as never;
+  });
   await app.register(cors, {
     // Bearer tokens, never cookies: CORS grants no ambient authority, so no credentials.
     credentials: false,
@@ -97,11 +104,10 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
   });
 
   // Defence in depth: a non-public route that answered 2xx without running a canX check is
-  // a bug. Outside production it fails loudly, so the route-table test catches it.
+  // a bug. It fails closed (500, nothing disclosed) and loudly, so tests catch it.
   app.addHook('onSend', async (req, reply, payload) => {
     if (!req.routeOptions.url || req.routeOptions.config.public || reply.statusCode >= 400 || req.authzChecked) return payload;
     req.log.error({ route: req.routeOptions.url }, 'route answered without an authorization check');
-    if (ctx.config.env === 'production') return payload;
     reply.code(500);
     return JSON.stringify({ error: { code: 'AUTHZ_NOT_CHECKED', message: `Route ${req.routeOptions.url} has no authorization check` } });
   });
@@ -138,10 +144,6 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
       const publicRoute = (route.config as { public?: boolean } | undefined)?.public;
       return { schema: publicRoute ? { ...schema, security: [] } : schema, url } as never;
     },
-  });
-  app.addHook('onRoute', (route) => {
-    // The docs UI and its assets are public.
-    if (route.url.startsWith('/docs')) route.config = { ...(route.config ?? {}), public: true } as never;
   });
   await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true, uiConfig: { deepLinking: true } });
   app.get('/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());

@@ -5,7 +5,6 @@ import path from 'node:path';
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
 export interface Config {
-  env: 'development' | 'production' | 'test';
   host: string;
   port: number;
   publicUrl: string;
@@ -86,10 +85,6 @@ export function loadConfig(env: Env = process.env): Config {
     return raw;
   };
 
-  const nodeEnv = read('NODE_ENV') ?? 'development';
-  if (!['development', 'production', 'test'].includes(nodeEnv)) {
-    throw new ConfigError('NODE_ENV', 'must be development, production or test');
-  }
   const port = int('PORT', 8080, 0, 65535);
   const logLevel = (read('LOG_LEVEL') ?? 'info') as LogLevel;
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
@@ -110,7 +105,6 @@ export function loadConfig(env: Env = process.env): Config {
     });
 
   return {
-    env: nodeEnv as Config['env'],
     host: read('HOST') ?? '0.0.0.0',
     port,
     publicUrl: (url('PUBLIC_URL', ['http:', 'https:']) ?? `http://localhost:${port}`).replace(/\/$/, ''),

@@ -26,8 +26,8 @@ async function serve(config: Config): Promise<void> {
   const storage = ctx.dbHandle.kind === 'pglite' ? `embedded PostgreSQL in ${config.dataDir}` : 'PostgreSQL (DATABASE_URL)';
   app.log.info({ storage, migrationsApplied: applied, startupMs: Math.round(performance.now() - started) }, 'Augur is ready');
   console.log(`\nAugur is running at ${config.publicUrl}`);
-  console.log(`  dashboard:  ${config.publicUrl}/app/`);
-  console.log(`  API docs:   ${config.publicUrl}/docs`);
+  console.log(`  API docs:   ${config.publicUrl}/docs   (OpenAPI: ${config.publicUrl}/openapi.json)`);
+  console.log(`  health:     ${config.publicUrl}/health`);
   console.log(`  storage:    ${storage}`);
   const setupToken = await issueSetupToken(ctx);
   if (setupToken) {
@@ -84,7 +84,7 @@ async function runCreateAdmin(config: Config, args: string[]): Promise<void> {
   try {
     await migrate(ctx.dbHandle);
     const user = await createAdmin(ctx, { email: values.email, username: values.username, password });
-    console.log(`Created admin #${user.id} (${user.username}). Sign in at ${config.publicUrl}/app/`);
+    console.log(`Created admin #${user.id} (${user.username}). Sign in with POST ${config.publicUrl}/api/v1/auth/login`);
   } finally {
     await closeContext(ctx);
   }

@@ -111,7 +111,7 @@ describe('augur CLI', () => {
         body: JSON.stringify({ email: 'root@example.com', password: 'root-password-long' }),
       });
       expect(login.status).toBe(200);
-      expect((await login.json()).user.role).toBe('admin');
+      expect(((await login.json()) as { user: { role: string } }).user.role).toBe('admin');
     } finally {
       s.proc.kill('SIGTERM');
       expect(await s.exited).toBe(0);

@@ -10,6 +10,9 @@ import { checkHealth } from './health.js';
 const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
 
 export function opsRoutes(app: FastifyInstance, ctx: AppContext): void {
+  // Until the dashboard lands, the front door is the API documentation.
+  app.get('/', { config: { public: true }, schema: { hide: true } }, async (_req, reply) => reply.redirect('/docs'));
+
   app.get('/health', {
     config: { public: true, rateLimit: false },
     schema: {
