@@ -1,7 +1,7 @@
 // Shared HTTP pieces: request typing, the error response schema, route option helpers.
 import { Type, type TSchema } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
-import type { Actor } from '../auth/actor.js';
+import type { Actor } from '../auth/index.js';
 import { unauthorized } from '../errors.js';
 
 declare module 'fastify' {

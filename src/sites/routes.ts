@@ -3,8 +3,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../context.js';
 import { SITE_ROLES } from '../db/schema.js';
-import { canDeleteSite, canManageApiKeys, canManageMembers, canManageSite, canOperate, canViewSite } from '../auth/access.js';
-import { createApiKey, listApiKeys, revokeApiKey } from '../auth/apikeys.js';
+import { canDeleteSite, canManageApiKeys, canManageMembers, canManageSite, canOperate, canViewSite, createApiKey, listApiKeys, revokeApiKey } from '../auth/index.js';
 import { actorOf, Email, SiteParams, Uuid, withErrors } from '../platform/http.js';
 import * as sites from './service.js';
 

@@ -1,11 +1,12 @@
 // Sites (one Augur serves many websites), their members and invitations.
 import crypto from 'node:crypto';
 import type { AppContext } from '../context.js';
+import type { Db } from '../db/client.js';
 import { normalizeOrigin } from '../config.js';
 import type { SiteRole } from '../db/schema.js';
 import { badRequest, conflict, forbidden, notFound } from '../errors.js';
 import { randomToken, sha256 } from '../platform/crypto.js';
-import type { Actor } from '../auth/actor.js';
+import type { Actor } from '../auth/index.js';
 import { invalidateOrigins } from './origins.js';
 
 const INVITE_TTL_MS = 7 * 86_400_000;
@@ -188,33 +189,48 @@ export async function addMember(ctx: AppContext, siteId: string, actorRole: Site
   };
 }
 
-async function ownerCount(ctx: AppContext, siteId: string): Promise<number> {
-  const row = await ctx.db.selectFrom('site_members').select((eb) => eb.fn.countAll<number>().as('n')).where('site_id', '=', siteId).where('role', '=', 'owner').executeTakeFirstOrThrow();
+async function ownerCount(db: Db, siteId: string): Promise<number> {
+  const row = await db.selectFrom('site_members').select((eb) => eb.fn.countAll<number>().as('n')).where('site_id', '=', siteId).where('role', '=', 'owner').executeTakeFirstOrThrow();
   return Number(row.n);
 }
 
-async function currentRole(ctx: AppContext, siteId: string, userId: number): Promise<SiteRole> {
-  const row = await ctx.db.selectFrom('site_members').select('role').where('site_id', '=', siteId).where('user_id', '=', userId).executeTakeFirst();
+async function currentRole(db: Db, siteId: string, userId: number): Promise<SiteRole> {
+  const row = await db.selectFrom('site_members').select('role').where('site_id', '=', siteId).where('user_id', '=', userId).executeTakeFirst();
   if (!row) throw notFound('MEMBER_NOT_FOUND', 'This person is not a member of the site');
   return row.role;
 }
 
+/**
+ * Runs a membership change with the site row locked: without the lock two owners demoting
+ * or removing each other at once both pass the last-owner check and leave no owner.
+ */
+function withSiteLocked<T>(ctx: AppContext, siteId: string, fn: (trx: Db) => Promise<T>): Promise<T> {
+  return ctx.db.transaction().execute(async (trx) => {
+    await trx.selectFrom('sites').select('id').where('id', '=', siteId).forUpdate().execute();
+    return fn(trx);
+  });
+}
+
 export async function changeMemberRole(ctx: AppContext, siteId: string, actorRole: SiteRole, userId: number, role: SiteRole): Promise<void> {
-  const from = await currentRole(ctx, siteId, userId);
-  assertMayAssign(actorRole, from, role);
-  if (from === 'owner' && role !== 'owner' && (await ownerCount(ctx, siteId)) <= 1) {
-    throw conflict('LAST_OWNER', 'A site needs at least one owner; make someone else owner first');
-  }
-  await ctx.db.updateTable('site_members').set({ role }).where('site_id', '=', siteId).where('user_id', '=', userId).execute();
+  await withSiteLocked(ctx, siteId, async (trx) => {
+    const from = await currentRole(trx, siteId, userId);
+    assertMayAssign(actorRole, from, role);
+    if (from === 'owner' && role !== 'owner' && (await ownerCount(trx, siteId)) <= 1) {
+      throw conflict('LAST_OWNER', 'A site needs at least one owner; make someone else owner first');
+    }
+    await trx.updateTable('site_members').set({ role }).where('site_id', '=', siteId).where('user_id', '=', userId).execute();
+  });
 }
 
 export async function removeMember(ctx: AppContext, siteId: string, actorRole: SiteRole, userId: number): Promise<void> {
-  const from = await currentRole(ctx, siteId, userId);
-  assertMayAssign(actorRole, from, undefined);
-  if (from === 'owner' && (await ownerCount(ctx, siteId)) <= 1) {
-    throw conflict('LAST_OWNER', 'A site needs at least one owner; make someone else owner first');
-  }
-  await ctx.db.deleteFrom('site_members').where('site_id', '=', siteId).where('user_id', '=', userId).execute();
+  await withSiteLocked(ctx, siteId, async (trx) => {
+    const from = await currentRole(trx, siteId, userId);
+    assertMayAssign(actorRole, from, undefined);
+    if (from === 'owner' && (await ownerCount(trx, siteId)) <= 1) {
+      throw conflict('LAST_OWNER', 'A site needs at least one owner; make someone else owner first');
+    }
+    await trx.deleteFrom('site_members').where('site_id', '=', siteId).where('user_id', '=', userId).execute();
+  });
 }
 
 export async function revokeInvite(ctx: AppContext, siteId: string, inviteId: string): Promise<void> {
