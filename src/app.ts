@@ -9,7 +9,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { DestinationStream } from 'pino';
 import pino from 'pino';
 import type { AppContext } from './context.js';
-import { AppError } from './errors.js';
+import { AppError, badRequest } from './errors.js';
 import { authenticate } from './auth/authenticate.js';
 import { authRoutes } from './auth/routes.js';
 import { siteRoutes } from './sites/routes.js';
@@ -17,7 +17,7 @@ import { isAllowedOrigin } from './sites/origins.js';
 import { opsRoutes } from './ops/routes.js';
 import { loggerOptions } from './platform/logger.js';
 import { ErrorBody } from './platform/http.js';
-import { createValidatorCompiler, describeValidationError } from './platform/validation.js';
+import { createValidatorCompiler, describeValidationError, findUnstorable } from './platform/validation.js';
 
 export interface BuildOptions {
   /** Where logs go; defaults to stdout. Tests pass a stream to assert what is (not) logged. */
@@ -43,6 +43,8 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
     },
   });
   app.setValidatorCompiler(createValidatorCompiler());
+  // JSON only: Fastify's built-in text/plain parser would hand routes a string (a 400 at best); say 415.
+  app.removeContentTypeParser('text/plain');
   app.addSchema(ErrorBody);
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler((req, reply) => {
@@ -70,7 +72,7 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
     // preflight route (browsers never send credentials on a preflight; @fastify/cors answers
     // allowed ones in its own hook, and this route 404s the rest).
     const preflight = route.method === 'OPTIONS' && route.url === '*';
-    if (route.url.startsWith('/docs') || preflight) route.config = { ...(route.config ?? {}), public: true } as never;
+    if (route.url === '/docs' || route.url.startsWith('/docs/') || preflight) route.config = { ...(route.config ?? {}), public: true } as never;
   });
   await app.register(cors, {
     // Bearer tokens, never cookies: CORS grants no ambient authority, so no credentials.
@@ -99,8 +101,20 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
     reply.header('x-request-id', req.id);
     // The spec 003 header list asks for this legacy value; browsers without an XSS auditor ignore it.
     reply.header('x-xss-protection', '1; mode=block');
-    if (!req.routeOptions.url || req.routeOptions.config.public) return;
-    req.actor = await authenticate(ctx, req.headers);
+  });
+  // Authentication runs after every onRequest hook, the rate limiter's included (it hooks each
+  // route, and route hooks run after app-wide ones), so failed credentials count against the
+  // limit too; and still before the body is read.
+  app.addHook('preParsing', async (req, _reply, payload) => {
+    if (req.routeOptions.url && !req.routeOptions.config.public) req.actor = await authenticate(ctx, req.headers);
+    return payload;
+  });
+  // Text the database cannot store (NUL, unpaired surrogates, absurd nesting) is a 400, not a 500.
+  app.addHook('preValidation', async (req) => {
+    for (const [context, value] of [['body', req.body], ['querystring', req.query], ['params', req.params]] as const) {
+      const problem = findUnstorable(value, context);
+      if (problem) throw badRequest('VALIDATION_FAILED', `${problem.path}: ${problem.message}`, [problem]);
+    }
   });
 
   // Defence in depth: a non-public route that answered 2xx without running a canX check is

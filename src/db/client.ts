@@ -104,7 +104,12 @@ export async function openPglite({ dataDir, loadDataDir }: PgliteOptions): Promi
     // One embedded database belongs to one process; there is nobody to lock against.
     withLock: (_lockId, fn) => fn(),
     dumpDataDir: () => client.dumpDataDir('none') as Promise<Blob>,
-    close: () => db.destroy(),
+    close: async () => {
+      if (client.closed) return;
+      await db.destroy();
+      // Kysely only closes a driver it has used: a handle closed before its first query still held PGlite open.
+      if (!client.closed) await client.close();
+    },
   };
 }
 

@@ -32,3 +32,29 @@ export function describeValidationError(errors: Partial<ErrorObject>[], context:
   const first = details[0];
   return { message: first ? `${first.path}: ${first.message}` : `${context} is invalid`, details };
 }
+
+/** Deepest nesting a request may send: jsonb and JSON.stringify give up long before the body limit does. */
+export const MAX_JSON_DEPTH = 64;
+// A NUL character or an unpaired UTF-16 surrogate: PostgreSQL can store neither in text or jsonb.
+const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/**
+ * The first place in a parsed request part (body, query, params) that the database could not
+ * store, which schemas cannot express: without this check such input ends as a 500.
+ */
+export function findUnstorable(value: unknown, context: string): { path: string; message: string } | undefined {
+  const stack: [value: unknown, path: string, depth: number][] = [[value, context, 0]];
+  while (stack.length > 0) {
+    const [v, path, depth] = stack.pop()!;
+    if (typeof v === 'string') {
+      if (UNSTORABLE.test(v)) return { path, message: 'must not contain NUL characters or unpaired surrogates' };
+    } else if (typeof v === 'object' && v !== null) {
+      if (depth >= MAX_JSON_DEPTH) return { path, message: `is nested more than ${MAX_JSON_DEPTH} levels deep` };
+      for (const [key, child] of Object.entries(v)) {
+        if (UNSTORABLE.test(key)) return { path, message: 'has a field name with a NUL character or an unpaired surrogate' };
+        stack.push([child, `${path}/${key}`, depth + 1]);
+      }
+    }
+  }
+  return undefined;
+}
