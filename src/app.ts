@@ -47,9 +47,6 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
   app.removeContentTypeParser('text/plain');
   app.addSchema(ErrorBody);
   app.setErrorHandler(errorHandler);
-  app.setNotFoundHandler((req, reply) => {
-    reply.code(404).send({ error: { code: 'NOT_FOUND', message: `No route ${req.method} ${req.url.split('?')[0]}` } });
-  });
 
   await app.register(helmet, {
     frameguard: { action: 'deny' },
@@ -95,6 +92,11 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
       new AppError(429, 'RATE_LIMITED', `Too many requests; at most ${c.max} per ${c.after}. Retry after ${Math.ceil(c.ttl / 1000)} s`, undefined, {
         'retry-after': String(Math.max(1, Math.ceil(c.ttl / 1000))),
       }),
+  });
+
+  // Unknown URLs count against the rate limit too, so scanning for routes is throttled.
+  app.setNotFoundHandler({ preHandler: app.rateLimit() }, (req, reply) => {
+    reply.code(404).send({ error: { code: 'NOT_FOUND', message: `No route ${req.method} ${req.url.split('?')[0]}` } });
   });
 
   app.addHook('onRequest', async (req, reply) => {

@@ -63,6 +63,8 @@ describeEachBackend('auth', (backend) => {
     const newest = await post('/api/v1/auth/refresh', { refresh_token: second.json().refresh_token });
     expect(newest.statusCode).toBe(401);
     expect(newest.json().error.code).toBe('AUTH_REFRESH_REVOKED');
+    const access = await t.app.inject({ method: 'GET', url: '/api/v1/auth/me', headers: { authorization: `Bearer ${second.json().access_token}` } });
+    expect(access.json().error.code).toBe('AUTH_SESSION_REVOKED');
   });
 
   it('stores refresh tokens hashed', async () => {
@@ -90,10 +92,16 @@ describeEachBackend('auth', (backend) => {
     const other = await post('/api/v1/auth/login', { email: op.email, password: 'logout-password-1' });
     const out = await post('/api/v1/auth/logout', {}, op.auth);
     expect(out.statusCode).toBe(204);
+    // The access token of the signed-out session stops working at once, not when it expires.
+    const after = await t.app.inject({ method: 'GET', url: '/api/v1/auth/me', headers: op.auth });
+    expect(after.statusCode).toBe(401);
+    expect(after.json().error.code).toBe('AUTH_SESSION_REVOKED');
+    expect((await t.app.inject({ method: 'GET', url: '/api/v1/auth/me', headers: { authorization: `Bearer ${other.json().access_token}` } })).statusCode).toBe(200);
     expect((await post('/api/v1/auth/refresh', { refresh_token: op.refresh_token })).statusCode).toBe(401);
     expect((await post('/api/v1/auth/refresh', { refresh_token: other.json().refresh_token })).statusCode).toBe(200);
     const third = await post('/api/v1/auth/login', { email: op.email, password: 'logout-password-1' });
     await post('/api/v1/auth/logout', { everywhere: true }, { authorization: `Bearer ${third.json().access_token}` });
+    expect((await t.app.inject({ method: 'GET', url: '/api/v1/auth/me', headers: { authorization: `Bearer ${other.json().access_token}` } })).statusCode).toBe(401);
     const remaining = await t.ctx.db.selectFrom('refresh_tokens').select('id').where('user_id', '=', op.user.id).where('revoked_at', 'is', null).execute();
     expect(remaining).toHaveLength(0);
   });

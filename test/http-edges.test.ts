@@ -355,6 +355,10 @@ describe('HTTP edges', () => {
         for (let i = 0; i < 5; i++) expect((await get('/api/v1/sites', '203.0.113.53', { authorization: 'Bearer nope' })).statusCode).toBe(401);
         expectError(await get('/api/v1/sites', '203.0.113.53', { authorization: 'Bearer nope' }), 429, 'RATE_LIMITED');
 
+        // Probing for routes counts too.
+        for (let i = 0; i < 5; i++) expect((await get(`/probe-${i}`, '203.0.113.54')).statusCode).toBe(404);
+        expectError(await get('/probe-x', '203.0.113.54'), 429, 'RATE_LIMITED');
+
         // Health checks are exempt, so a busy load balancer never sees 429.
         for (let i = 0; i < 7; i++) expect((await get('/health', '203.0.113.50')).statusCode).toBe(200);
       } finally {

@@ -4,6 +4,7 @@ import type { AppContext } from '../context.js';
 import { unauthorized } from '../errors.js';
 import type { Actor } from './actor.js';
 import { verifyApiKey } from './apikeys.js';
+import { isSessionRevoked } from './sessions.js';
 
 export async function authenticate(ctx: AppContext, headers: Record<string, string | string[] | undefined>): Promise<Actor> {
   const apiKeyHeader = headers['x-api-key'];
@@ -17,5 +18,6 @@ export async function authenticate(ctx: AppContext, headers: Record<string, stri
   const credential = match[1]!;
   if (credential.startsWith('ak_')) return verifyApiKey(ctx, credential);
   const claims = await ctx.tokens.verify(credential);
+  if (await isSessionRevoked(ctx, claims.sid)) throw unauthorized('AUTH_SESSION_REVOKED', 'This session was signed out; sign in again');
   return { kind: 'user', userId: Number(claims.sub), email: claims.email, role: claims.role, familyId: claims.sid };
 }

@@ -44,8 +44,10 @@ export function revokeFamily(db: Db | Tx, familyId: string, at: Date) {
   return db.updateTable('refresh_tokens').set({ revoked_at: at }).where('family_id', '=', familyId).where('revoked_at', 'is', null).execute();
 }
 
-export function revokeAllForUser(db: Db | Tx, userId: number, at: Date) {
-  return db.updateTable('refresh_tokens').set({ revoked_at: at }).where('user_id', '=', userId).where('revoked_at', 'is', null).execute();
+/** Revokes every session of the user and returns their family ids. */
+export async function revokeAllForUser(db: Db | Tx, userId: number, at: Date): Promise<string[]> {
+  const rows = await db.updateTable('refresh_tokens').set({ revoked_at: at }).where('user_id', '=', userId).where('revoked_at', 'is', null).returning('family_id').execute();
+  return rows.map((r) => r.family_id);
 }
 
 export function replaceRecoveryCodes(db: Tx, userId: number, hashes: string[]) {

@@ -10,6 +10,7 @@ import * as q from './queries.js';
 import { assertLoginAllowed, clearLoginFailures, recordLoginFailure } from './throttle.js';
 import { newRefreshToken } from './tokens.js';
 import { checkSecondFactor } from './totp-service.js';
+import { markSessionsRevoked } from './sessions.js';
 
 export interface PublicUser {
   id: number;
@@ -196,20 +197,23 @@ export async function refresh(ctx: AppContext, refreshToken: string): Promise<To
   if (row.revoked_at) throw unauthorized('AUTH_REFRESH_REVOKED', 'This session was signed out; sign in again');
   if (row.rotated_at || !(await q.markRotated(ctx.db, row.id, now))) {
     await q.revokeFamily(ctx.db, row.family_id, now);
+    await markSessionsRevoked(ctx, [row.family_id]);
     throw unauthorized('AUTH_REFRESH_REUSED', 'This refresh token was already used; the session has been revoked for safety. Sign in again');
   }
   if (row.expires_at.getTime() <= now.getTime()) throw unauthorized('AUTH_REFRESH_EXPIRED', 'The session has expired; sign in again');
   const user = await q.findUserById(ctx.db, row.user_id);
   if (!user || user.status !== 'active') {
     await q.revokeFamily(ctx.db, row.family_id, now);
+    await markSessionsRevoked(ctx, [row.family_id]);
     throw unauthorized('AUTH_ACCOUNT_DISABLED', 'This account can no longer sign in');
   }
   return issueTokens(ctx, user, row.family_id);
 }
 
-/** Ends this session (the access token's family), or every session of the account. */
+/** Ends this session (the access token's family), or every session of the account, at once. */
 export async function logout(ctx: AppContext, actor: Extract<Actor, { kind: 'user' }>, everywhere: boolean): Promise<void> {
   const now = new Date(ctx.clock.now());
-  if (everywhere) await q.revokeAllForUser(ctx.db, actor.userId, now);
-  else await q.revokeFamily(ctx.db, actor.familyId, now);
+  const families = everywhere ? await q.revokeAllForUser(ctx.db, actor.userId, now) : [actor.familyId];
+  if (!everywhere) await q.revokeFamily(ctx.db, actor.familyId, now);
+  await markSessionsRevoked(ctx, [...families, actor.familyId]);
 }

@@ -1,7 +1,10 @@
 // pino options shared by the server and the CLI. Secrets and personal fields are
 // redacted wherever they appear in a log object; request URLs are logged without
 // their query string, which may carry tokens.
-import type { LoggerOptions } from 'pino';
+import pino, { type LoggerOptions } from 'pino';
+
+// Database errors carry the offending values in detail/where (e.g. "Key (email)=(…)"): drop them.
+const ERROR_FIELDS_WITH_DATA = ['detail', 'where', 'internalQuery', 'parameters', 'params'];
 import type { LogLevel } from '../config.js';
 
 export const REDACTED_KEYS = [
@@ -33,6 +36,7 @@ export function loggerOptions(level: LogLevel): LoggerOptions {
     level,
     redact: {
       paths: [
+        ...REDACTED_KEYS.map((k) => `["${k}"]`),
         ...REDACTED_KEYS.map((k) => `*["${k}"]`),
         ...REDACTED_KEYS.map((k) => `*.*["${k}"]`),
         'req.headers.authorization',
@@ -48,6 +52,11 @@ export function loggerOptions(level: LogLevel): LoggerOptions {
         path: req.url.split('?')[0],
       }),
       res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+      err: (err: Error) => {
+        const out = pino.stdSerializers.err(err) as unknown as Record<string, unknown>;
+        for (const field of ERROR_FIELDS_WITH_DATA) delete out[field];
+        return out;
+      },
     },
   };
 }
