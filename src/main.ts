@@ -23,6 +23,9 @@ async function serve(config: Config): Promise<void> {
   const app = await buildApp(ctx);
   app.addHook('onClose', async () => closeContext(ctx));
   await app.listen({ host: config.host, port: config.port });
+  // At once: /health/ready already answers, and a SIGTERM before this would kill the process
+  // without closing the database.
+  handleSignals(app, config.shutdownTimeoutMs);
   const storage = ctx.dbHandle.kind === 'pglite' ? `embedded PostgreSQL in ${config.dataDir}` : 'PostgreSQL (DATABASE_URL)';
   app.log.info({ storage, migrationsApplied: applied, startupMs: Math.round(performance.now() - started) }, 'Augur is ready');
   console.log(`\nAugur is running at ${config.publicUrl}`);
@@ -36,7 +39,6 @@ async function serve(config: Config): Promise<void> {
     console.log(`  or POST ${config.publicUrl}/api/v1/setup with {"setup_token":"${setupToken}","email":…,"username":…,"password":…}`);
     console.log(`  (this one-time setup token expires in 24 hours; restart to get a new one)\n`);
   }
-  handleSignals(app, config.shutdownTimeoutMs);
 }
 
 /** SIGTERM/SIGINT: stop accepting, finish in-flight requests, run onClose hooks (queues, DB), exit 0. */

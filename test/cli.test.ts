@@ -71,14 +71,16 @@ describe('augur CLI', () => {
   });
 
   it('drains an in-flight request on SIGTERM and exits 0', async () => {
-    const s = await startServer();
-    // A sign-in spends ~50 ms in argon2: long enough to still be running when the signal lands.
+    const s = await startServer({ LOG_LEVEL: 'debug' });
+    // A sign-in spends ~50 ms in argon2: still running when the signal lands, which is sent
+    // once the server has logged that the request came in.
     const inflight = fetch(`http://127.0.0.1:${s.port}/api/v1/auth/login`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ email: 'nobody@example.com', password: 'some-password' }),
     });
-    await new Promise((r) => setTimeout(r, 5));
+    const arrived = () => s.output().split('\n').some((line) => line.includes('incoming request') && line.includes('/api/v1/auth/login'));
+    while (!arrived()) await new Promise((r) => setTimeout(r, 2));
     s.proc.kill('SIGTERM');
     const res = await inflight;
     expect(res.status).toBe(401);

@@ -14,6 +14,13 @@ export function findSiteUserByEmail(db: Db, siteId: string, email: string) {
   return db.selectFrom('users').selectAll().where('site_id', '=', siteId).where((eb) => eb(eb.fn('lower', ['email']), '=', email.toLowerCase())).executeTakeFirst();
 }
 
+/** The columns an account's public view needs: no password hash or TOTP secret leaves the database. */
+export const PUBLIC_USER_COLUMNS = ['id', 'email', 'username', 'first_name', 'last_name', 'role', 'status', 'site_id', 'language', 'timezone', 'totp_enabled_at', 'created_at', 'last_login'] as const;
+
+export function findPublicUserById(db: Db, id: number) {
+  return db.selectFrom('users').select(PUBLIC_USER_COLUMNS).where('id', '=', id).executeTakeFirst();
+}
+
 export function findUserById(db: Db | Tx, id: number) {
   return db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
 }

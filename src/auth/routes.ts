@@ -8,7 +8,7 @@ import { PASSWORD_MAX } from './passwords.js';
 import { login, logout, publicUser, refresh, register } from './service.js';
 import { completeSetup } from './setup.js';
 import { activateTotp, disableTotp, enrollTotp } from './totp-service.js';
-import { findUserById } from './queries.js';
+import { findPublicUserById } from './queries.js';
 import { unauthorized } from '../errors.js';
 
 const strict = { additionalProperties: false } as const;
@@ -119,7 +119,7 @@ export function authRoutes(app: FastifyInstance, ctx: AppContext): void {
     schema: { tags: ['auth'], summary: 'The signed-in account', response: withErrors({ 200: UserView }, 401, 403) },
     handler: async (req) => {
       const account = canActAsAccount(req, actorOf(req));
-      const user = await findUserById(ctx.db, account.userId);
+      const user = await findPublicUserById(ctx.db, account.userId);
       if (!user || user.status !== 'active') throw unauthorized('AUTH_ACCOUNT_DISABLED', 'This account can no longer sign in');
       return publicUser(user);
     },

@@ -41,7 +41,7 @@ export interface RequestMeta {
   origin?: string;
 }
 
-export function publicUser(u: q.UserRow): PublicUser {
+export function publicUser(u: Pick<q.UserRow, (typeof q.PUBLIC_USER_COLUMNS)[number]>): PublicUser {
   return {
     id: u.id,
     email: u.email,

@@ -3,9 +3,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Kysely, PostgresDialect, sql } from 'kysely';
-import { PGliteDialect } from 'kysely-pglite-dialect';
 import pg from 'pg';
-import { PGlite } from '@electric-sql/pglite';
+import { PgliteThread } from './pglite-thread.js';
+import { PgliteThreadDialect } from './pglite-dialect.js';
 import type { Database } from './schema.js';
 
 export type Db = Kysely<Database>;
@@ -24,6 +24,7 @@ export interface DbHandle {
   close(): Promise<void>;
 }
 
+// PostgreSQL returns int8 (COUNT(*), BIGINT) as text; numbers are what callers expect.
 const INT8_OID = 20;
 const parseInt8 = (value: string) => {
   const n = Number(value);
@@ -88,27 +89,24 @@ export interface PgliteOptions {
 
 export async function openPglite({ dataDir, loadDataDir }: PgliteOptions): Promise<DbHandle> {
   if (dataDir) fs.mkdirSync(path.dirname(dataDir), { recursive: true });
-  const client = await PGlite.create({ dataDir, loadDataDir, parsers: { [INT8_OID]: parseInt8 } });
-  const db = new Kysely<Database>({ dialect: new PGliteDialect(client as any) });
+  const client = await PgliteThread.start({ dataDir, loadDataDir });
+  const dialect = new PgliteThreadDialect(client);
+  const db = new Kysely<Database>({ dialect });
   return {
     db,
     kind: 'pglite',
     poolStats: () => ({ total: 1, idle: 1, waiting: 0 }),
-    // Goes through Kysely's single serialized connection so no other query interleaves.
-    execScript: (script) =>
-      db.connection().execute(async () => {
-        await client.transaction(async (tx) => {
-          await tx.exec(script);
-        });
-      }),
+    // Alone on the session, so no other query interleaves. A multi-statement exec runs as
+    // one implicit transaction: all of it or none.
+    execScript: (script) => dialect.driver.exclusive(() => client.exec(script)),
     // One embedded database belongs to one process; there is nobody to lock against.
     withLock: (_lockId, fn) => fn(),
-    dumpDataDir: () => client.dumpDataDir('none') as Promise<Blob>,
+    dumpDataDir: () => client.dumpDataDir(),
     close: async () => {
       if (client.closed) return;
       await db.destroy();
-      // Kysely only closes a driver it has used: a handle closed before its first query still held PGlite open.
-      if (!client.closed) await client.close();
+      // Kysely only destroys a driver it has used; close the thread either way.
+      await client.close();
     },
   };
 }
