@@ -10,7 +10,12 @@ import { createScratchDatabase, TEST_DATABASE_URL, TEST_SECRETS } from './helper
 
 const MAIN = path.resolve('dist/src/main.js');
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'augur-cli-'));
-afterAll(() => fs.rmSync(dataDir, { recursive: true, force: true }));
+const started: ChildProcess[] = [];
+afterAll(() => {
+  // A failed or timed-out test must not leave a server running.
+  for (const proc of started) if (proc.exitCode === null) proc.kill('SIGKILL');
+  fs.rmSync(dataDir, { recursive: true, force: true });
+});
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -35,6 +40,7 @@ async function startServer(env: Record<string, string> = {}): Promise<Server> {
     env: { PATH: process.env.PATH, DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  started.push(proc);
   let out = '';
   proc.stdout!.on('data', (d) => { out += d; });
   proc.stderr!.on('data', (d) => { out += d; });
