@@ -1,7 +1,6 @@
 // buildApp(ctx) → a Fastify instance with every route; it never listens, so tests inject.
 import crypto from 'node:crypto';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
-import helmet from '@fastify/helmet';
 import cors from '@fastify/cors';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
@@ -16,6 +15,7 @@ import { siteRoutes } from './sites/routes.js';
 import { isAllowedOrigin } from './sites/origins.js';
 import { opsRoutes } from './ops/routes.js';
 import { loggerOptions } from './platform/logger.js';
+import { securityHeaders } from './platform/security-headers.js';
 import { ErrorBody } from './platform/http.js';
 import { createValidatorCompiler, describeValidationError, findUnstorable } from './platform/validation.js';
 
@@ -48,22 +48,6 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
   app.addSchema(ErrorBody);
   app.setErrorHandler(errorHandler);
 
-  await app.register(helmet, {
-    frameguard: { action: 'deny' },
-    hsts: { maxAge: 31_536_000, includeSubDomains: true },
-    contentSecurityPolicy: {
-      directives: {
-        defaultSrc: ["'self'"],
-        scriptSrc: ["'self'"],
-        styleSrc: ["'self'", "'unsafe-inline'"],
-        imgSrc: ["'self'", 'data:'],
-        connectSrc: ["'self'"],
-        frameAncestors: ["'none'"],
-        // Self-hosted installs often run on plain HTTP inside a network; don't force https subresources.
-        upgradeInsecureRequests: null,
-      },
-    },
-  });
   app.addHook('onRoute', (route) => {
     // Plugins' routes that need no credentials: the docs UI and its assets, and the CORS
     // preflight route (browsers never send credentials on a preflight; @fastify/cors answers
@@ -99,10 +83,11 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
     reply.code(404).send({ error: { code: 'NOT_FOUND', message: `No route ${req.method} ${req.url.split('?')[0]}` } });
   });
 
-  app.addHook('onRequest', async (req, reply) => {
+  const headers = securityHeaders();
+  app.addHook('onRequest', (req, reply, done) => {
+    reply.headers(headers);
     reply.header('x-request-id', req.id);
-    // The spec 003 header list asks for this legacy value; browsers without an XSS auditor ignore it.
-    reply.header('x-xss-protection', '1; mode=block');
+    done();
   });
   // Authentication runs after every onRequest hook, the rate limiter's included (it hooks each
   // route, and route hooks run after app-wide ones), so failed credentials count against the
