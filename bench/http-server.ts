@@ -1,0 +1,138 @@
+// One HTTP target for the benchmarks, run as its own process so the load generator does not
+// share its event loop. Usage: node dist/bench/http-server.js <mode>
+//   bare            plain Fastify, no plugins, GET / → a small JSON object (the framework floor)
+//   augur-pglite    the real app (openContext + migrate + buildApp) on PGlite in a temp DATA_DIR
+//   augur-postgres  the same on a scratch database augur_bench_<random> created beside
+//                   BENCH_DATABASE_URL / TEST_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test)
+// Augur modes sign up one operator and hand out its access token for GET /api/v1/auth/me.
+// Listens on 127.0.0.1:$PORT (default 0 = any free port) and prints one JSON line to stdout:
+// {"port":…,"token":…} when ready, or {"skip":"why"} when PostgreSQL is unreachable.
+// SIGTERM (or, with BENCH_CHILD set, the end of stdin) closes the server, removes the temp dir
+// or drops the scratch database, and exits 0.
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import Fastify, { type FastifyInstance } from 'fastify';
+
+const mode = process.argv[2] ?? '';
+const cleanups: Array<() => Promise<void> | void> = [];
+
+async function bare(): Promise<FastifyInstance> {
+  const app = Fastify();
+  app.get('/', async () => ({ id: 1, username: 'bench', role: 'operator', status: 'active' }));
+  return app;
+}
+
+/** The real app; imported lazily so that `bare` starts without loading it. */
+async function augur(env: Record<string, string>): Promise<FastifyInstance> {
+  const [{ loadConfig }, { openContext, closeContext }, { migrate }, { buildApp }] = await Promise.all([
+    import('../src/config.js'),
+    import('../src/runtime.js'),
+    import('../src/db/migrate.js'),
+    import('../src/app.js'),
+  ]);
+  const config = loadConfig({
+    NODE_ENV: 'production',
+    LOG_LEVEL: 'warn',
+    ALLOW_SIGNUP: 'true',
+    // The per-IP limit would otherwise answer 429 to a load generator on one address.
+    RATE_LIMIT_PER_MINUTE: '10000000',
+    ACCESS_TOKEN_TTL_SECONDS: '86400',
+    ...env,
+  });
+  const ctx = await openContext(config);
+  await migrate(ctx.dbHandle);
+  const app = await buildApp(ctx);
+  app.addHook('onClose', async () => closeContext(ctx));
+  return app;
+}
+
+/** A fresh DATA_DIR (PGlite files, generated secrets), removed at exit. */
+function tempDir(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'augur-bench-'));
+  cleanups.push(() => fs.rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+async function augurPglite(): Promise<FastifyInstance> {
+  return augur({ DATA_DIR: tempDir() });
+}
+
+/** undefined when the server is unreachable (the caller reports a skip). */
+async function augurPostgres(): Promise<FastifyInstance | undefined> {
+  const { default: pg } = await import('pg');
+  const adminUrl = process.env.BENCH_DATABASE_URL || process.env.TEST_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
+  const name = `augur_bench_${crypto.randomBytes(6).toString('hex')}`;
+  const admin = async (statement: string) => {
+    const client = new pg.Client({ connectionString: adminUrl, connectionTimeoutMillis: 3000 });
+    await client.connect();
+    try {
+      await client.query(statement);
+    } finally {
+      await client.end();
+    }
+  };
+  try {
+    await admin(`CREATE DATABASE ${name}`);
+  } catch (err) {
+    console.log(JSON.stringify({ skip: `PostgreSQL at ${redact(adminUrl)} is unreachable: ${(err as Error).message}` }));
+    return undefined;
+  }
+  cleanups.push(() => admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return augur({ DATA_DIR: tempDir(), DATABASE_URL: url.toString() });
+}
+
+const redact = (url: string) => url.replace(/\/\/[^@/]*@/, '//…@');
+
+/** Signs up an operator over HTTP and returns its access token. */
+async function register(base: string): Promise<string> {
+  const res = await fetch(`${base}/api/v1/auth/register`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email: 'bench@example.com', username: 'bench', password: 'a-long-enough-bench-password' }),
+  });
+  if (res.status !== 201) throw new Error(`sign-up failed: ${res.status} ${await res.text()}`);
+  return ((await res.json()) as { access_token: string }).access_token;
+}
+
+async function cleanUp() {
+  for (const fn of cleanups.reverse()) await fn();
+}
+
+const starters: Record<string, () => Promise<FastifyInstance | undefined>> = { bare, 'augur-pglite': augurPglite, 'augur-postgres': augurPostgres };
+const start = starters[mode];
+if (!start) {
+  console.error(`usage: http-server.js ${Object.keys(starters).join('|')}`);
+  process.exit(2);
+}
+try {
+  const app = await start();
+  if (!app) process.exit(0);
+  let closing = false;
+  const shutdown = () => {
+    if (closing) return;
+    closing = true;
+    app.close().then(cleanUp).then(
+      () => process.exit(0),
+      (err: unknown) => {
+        console.error(err);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', shutdown);
+  // Started by a benchmark: stdin is a pipe from it, so its end (the benchmark exited or died) stops us too.
+  if (process.env.BENCH_CHILD) process.stdin.on('end', shutdown).resume();
+  await app.listen({ host: '127.0.0.1', port: Number(process.env.PORT ?? 0) });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  const token = mode === 'bare' ? undefined : await register(`http://127.0.0.1:${port}`);
+  console.log(JSON.stringify({ port, token }));
+} catch (err) {
+  console.error(err);
+  await cleanUp().catch(() => {});
+  process.exit(1);
+}
