@@ -17,7 +17,11 @@ async function describeSchema(h: DbHandle) {
     select tablename, indexname, indexdef from pg_indexes where schemaname = 'public' order by tablename, indexname`.execute(h.db);
   const constraints = await sql<Record<string, unknown>>`
     select conrelid::regclass::text as table_name, conname, contype, pg_get_constraintdef(oid) as def
-    from pg_constraint where connamespace = 'public'::regnamespace order by 1, 2`.execute(h.db);
+    from pg_constraint where connamespace = 'public'::regnamespace
+      -- PostgreSQL 18 (PGlite) also lists NOT NULL here (contype n); 15 does not. Nullability
+      -- is compared through information_schema.columns above.
+      and contype <> 'n'
+    order by 1, 2`.execute(h.db);
   const enums = await sql<Record<string, unknown>>`
     select t.typname, string_agg(e.enumlabel, ',' order by e.enumsortorder) as labels
     from pg_type t join pg_enum e on e.enumtypid = t.oid group by t.typname order by t.typname`.execute(h.db);
