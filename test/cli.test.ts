@@ -95,6 +95,23 @@ describe('augur CLI', () => {
     await expect(fetch(`http://127.0.0.1:${s.port}/health`)).rejects.toThrow();
   });
 
+  it('refuses to open the embedded database while a server is using it', async () => {
+    const s = await startServer();
+    try {
+      const res = spawnSync(process.execPath, [MAIN, 'create-admin', '--email', 'x@example.com', '--username', 'x'], {
+        env: { PATH: process.env.PATH, DATA_DIR: dataDir, LOG_LEVEL: 'warn' },
+        input: 'a-long-enough-password\n',
+        encoding: 'utf8',
+      });
+      expect(res.status).toBe(1);
+      expect(res.stderr).toContain(`Another Augur process (pid ${s.proc.pid})`);
+    } finally {
+      s.proc.kill('SIGTERM');
+      expect(await s.exited).toBe(0);
+    }
+    expect(fs.existsSync(path.join(dataDir, 'pg.lock'))).toBe(false);
+  });
+
   it('create-admin reads the password from stdin; afterwards no setup token is printed', async () => {
     const weak = spawnSync(process.execPath, [MAIN, 'create-admin', '--email', 'root@example.com', '--username', 'root'], {
       env: { PATH: process.env.PATH, DATA_DIR: dataDir, LOG_LEVEL: 'warn' },

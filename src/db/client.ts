@@ -6,6 +6,7 @@ import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { PgliteThread } from './pglite-thread.js';
 import { PgliteThreadDialect } from './pglite-dialect.js';
+import { lockDataDir } from './data-dir-lock.js';
 import type { Database } from './schema.js';
 
 export type Db = Kysely<Database>;
@@ -88,8 +89,18 @@ export interface PgliteOptions {
 }
 
 export async function openPglite({ dataDir, loadDataDir }: PgliteOptions): Promise<DbHandle> {
-  if (dataDir) fs.mkdirSync(path.dirname(dataDir), { recursive: true });
-  const client = await PgliteThread.start({ dataDir, loadDataDir });
+  let unlock = () => {};
+  if (dataDir) {
+    fs.mkdirSync(path.dirname(dataDir), { recursive: true });
+    unlock = lockDataDir(`${dataDir}.lock`);
+  }
+  let client: PgliteThread;
+  try {
+    client = await PgliteThread.start({ dataDir, loadDataDir });
+  } catch (err) {
+    unlock();
+    throw err;
+  }
   const dialect = new PgliteThreadDialect(client);
   const db = new Kysely<Database>({ dialect });
   return {
@@ -107,6 +118,7 @@ export async function openPglite({ dataDir, loadDataDir }: PgliteOptions): Promi
       await db.destroy();
       // Kysely only destroys a driver it has used; close the thread either way.
       await client.close();
+      unlock();
     },
   };
 }
