@@ -19,7 +19,7 @@ const MAIN = path.join(root, 'dist/src/main.js');
 
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'augur-coldstart-'));
 // Secrets are generated into DATA_DIR by the first start and read back by the later ones.
-const augurEnv: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dataDir, HOST: '127.0.0.1', LOG_LEVEL: 'warn', NODE_ENV: 'production' };
+const augurEnv: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dataDir, HOST: '127.0.0.1', LOG_LEVEL: 'warn' };
 delete augurEnv.DATABASE_URL;
 
 function freePort(): Promise<number> {

@@ -33,7 +33,6 @@ async function augur(env: Record<string, string>): Promise<FastifyInstance> {
     import('../src/app.js'),
   ]);
   const config = loadConfig({
-    NODE_ENV: 'production',
     LOG_LEVEL: 'warn',
     ALLOW_SIGNUP: 'true',
     // The per-IP limit would otherwise answer 429 to a load generator on one address.
