@@ -20,6 +20,8 @@ async function serve(config: Config): Promise<void> {
   const started = performance.now();
   const ctx = await openContext(config);
   const applied = await migrate(ctx.dbHandle);
+  // Before listening: once /health/ready answers, everything a new user needs is printed.
+  const setupToken = await issueSetupToken(ctx);
   const app = await buildApp(ctx);
   app.addHook('onClose', async () => closeContext(ctx));
   await app.listen({ host: config.host, port: config.port });
@@ -32,10 +34,9 @@ async function serve(config: Config): Promise<void> {
   console.log(`  API docs:   ${config.publicUrl}/docs   (OpenAPI: ${config.publicUrl}/openapi.json)`);
   console.log(`  health:     ${config.publicUrl}/health`);
   console.log(`  storage:    ${storage}`);
-  const setupToken = await issueSetupToken(ctx);
   if (setupToken) {
     console.log(`\nNo admin account yet. Create one with either:`);
-    console.log(`  npx augur create-admin --email you@example.com --username you`);
+    console.log(`  npx augur create-admin --email you@example.com --username you   (with the server stopped)`);
     console.log(`  or POST ${config.publicUrl}/api/v1/setup with {"setup_token":"${setupToken}","email":…,"username":…,"password":…}`);
     console.log(`  (this one-time setup token expires in 24 hours; restart to get a new one)\n`);
   }
