@@ -8,7 +8,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { DestinationStream } from 'pino';
 import pino from 'pino';
 import type { AppContext } from './context.js';
-import { AppError, badRequest } from './errors.js';
+import { AppError, badRequest, tooManyRequests } from './errors.js';
 import { authenticate } from './auth/authenticate.js';
 import { authRoutes } from './auth/routes.js';
 import { siteRoutes } from './sites/routes.js';
@@ -73,9 +73,7 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
     timeWindow: 60_000,
     ...(ctx.redis ? { redis: ctx.redis, nameSpace: 'augur:rl:' } : {}),
     errorResponseBuilder: (_req, c) =>
-      new AppError(429, 'RATE_LIMITED', `Too many requests; at most ${c.max} per ${c.after}. Retry after ${Math.ceil(c.ttl / 1000)} s`, undefined, {
-        'retry-after': String(Math.max(1, Math.ceil(c.ttl / 1000))),
-      }),
+      tooManyRequests('RATE_LIMITED', `Too many requests; at most ${c.max} per ${c.after}. Retry after ${Math.ceil(c.ttl / 1000)} s`, c.ttl / 1000),
   });
 
   // Unknown URLs count against the rate limit too, so scanning for routes is throttled.
@@ -104,22 +102,18 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
     }
   });
 
-  // Defence in depth: a non-public route that answered 2xx without running a canX check is
-  // a bug. It fails closed (500, nothing disclosed) and loudly, so tests catch it.
+  let closing = false;
+  app.addHook('preClose', async () => { closing = true; });
   app.addHook('onSend', async (req, reply, payload) => {
+    // While shutting down, in-flight answers say "Connection: close" so keep-alive sockets
+    // end with their last response instead of holding the process open.
+    if (closing) reply.header('connection', 'close');
+    // Defence in depth: a non-public route that answered 2xx without running a canX check is
+    // a bug. It fails closed (500, nothing disclosed) and loudly, so tests catch it.
     if (!req.routeOptions.url || req.routeOptions.config.public || reply.statusCode >= 400 || req.authzChecked) return payload;
     req.log.error({ route: req.routeOptions.url }, 'route answered without an authorization check');
     reply.code(500);
     return JSON.stringify({ error: { code: 'AUTHZ_NOT_CHECKED', message: `Route ${req.routeOptions.url} has no authorization check` } });
-  });
-
-  // While shutting down, answer in-flight requests with "Connection: close" so keep-alive
-  // sockets end with their last response instead of holding the process open.
-  let closing = false;
-  app.addHook('preClose', async () => { closing = true; });
-  app.addHook('onSend', async (_req, reply, payload) => {
-    if (closing) reply.header('connection', 'close');
-    return payload;
   });
 
   app.addHook('onResponse', async (req, reply) => {
@@ -155,6 +149,15 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
   return app;
 }
 
+// Fastify's own request errors, as our status, code and message.
+const FASTIFY_ERRORS: Record<string, [number, string, string]> = {
+  FST_ERR_CTP_INVALID_JSON_BODY: [400, 'BAD_JSON', 'The body is not valid JSON'],
+  FST_ERR_CTP_EMPTY_JSON_BODY: [400, 'BAD_JSON', 'The body is empty but Content-Type says JSON'],
+  FST_ERR_CTP_BODY_TOO_LARGE: [413, 'BODY_TOO_LARGE', 'The body is larger than this endpoint accepts'],
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: [415, 'UNSUPPORTED_MEDIA_TYPE', 'Send the body as application/json'],
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: [400, 'BAD_CONTENT_LENGTH', 'Content-Length does not match the body'],
+};
+
 function errorHandler(this: FastifyInstance, err: FastifyError | AppError, req: Parameters<FastifyInstance['errorHandler']>[1], reply: Parameters<FastifyInstance['errorHandler']>[2]) {
   if (err instanceof AppError) {
     if (err.headers) reply.headers(err.headers);
@@ -165,14 +168,7 @@ function errorHandler(this: FastifyInstance, err: FastifyError | AppError, req: 
     const { message, details } = describeValidationError(fe.validation, fe.validationContext ?? 'request');
     return reply.code(400).send({ error: { code: 'VALIDATION_FAILED', message, details } });
   }
-  const known: Record<string, [number, string, string]> = {
-    FST_ERR_CTP_INVALID_JSON_BODY: [400, 'BAD_JSON', 'The body is not valid JSON'],
-    FST_ERR_CTP_EMPTY_JSON_BODY: [400, 'BAD_JSON', 'The body is empty but Content-Type says JSON'],
-    FST_ERR_CTP_BODY_TOO_LARGE: [413, 'BODY_TOO_LARGE', 'The body is larger than this endpoint accepts'],
-    FST_ERR_CTP_INVALID_MEDIA_TYPE: [415, 'UNSUPPORTED_MEDIA_TYPE', 'Send the body as application/json'],
-    FST_ERR_CTP_INVALID_CONTENT_LENGTH: [400, 'BAD_CONTENT_LENGTH', 'Content-Length does not match the body'],
-  };
-  const mapped = fe.code ? known[fe.code] : undefined;
+  const mapped = fe.code ? FASTIFY_ERRORS[fe.code] : undefined;
   if (mapped) return reply.code(mapped[0]).send({ error: { code: mapped[1], message: mapped[2] } });
   if (fe instanceof SyntaxError && fe.statusCode === 400) return reply.code(400).send({ error: { code: 'BAD_JSON', message: `The body is not valid JSON: ${fe.message}` } });
   const status = fe.statusCode ?? 500;

@@ -21,7 +21,7 @@ export default async function setup(project: TestProject) {
   const handle = await openPglite({});
   await migrate(handle);
   const file = path.join(dir, 'template.tar');
-  const blob = await dumpPglite(handle);
+  const blob = await handle.dumpDataDir!();
   fs.writeFileSync(file, Buffer.from(await blob.arrayBuffer()));
   await handle.close();
   project.provide('pgliteTemplate', file);
@@ -29,9 +29,4 @@ export default async function setup(project: TestProject) {
   if (!process.env.TEST_REDIS_URL) console.log('[augur] TEST_REDIS_URL is not set: Redis suites are SKIPPED.');
   if (!process.env.TEST_NATS_URL) console.log('[augur] TEST_NATS_URL is not set: NATS suites are SKIPPED.\n');
   return () => fs.rmSync(dir, { recursive: true, force: true });
-}
-
-async function dumpPglite(handle: Awaited<ReturnType<typeof openPglite>>): Promise<Blob> {
-  if (!handle.dumpDataDir) throw new Error('PGlite handle cannot dump');
-  return handle.dumpDataDir();
 }

@@ -141,3 +141,11 @@ export async function createSite(app: FastifyInstance, auth: Record<string, stri
   if (res.statusCode !== 201) throw new Error(`site creation failed: ${res.statusCode} ${res.body}`);
   return res.json() as { id: string; public_key: string; allowed_origins: string[] };
 }
+
+/** An app with one signed-up operator who owns one site: the usual starting point of a suite. */
+export async function startAppWithSite(backend: Backend = pgliteBackend, env: Record<string, string> = {}) {
+  const t = await startApp(backend, env);
+  const op = await signUp(t.app);
+  const site = await createSite(t.app, op.auth);
+  return { t, op, site };
+}

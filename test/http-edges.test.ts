@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import { SignJWT, UnsecuredJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LightMyRequestResponse } from 'fastify';
-import { createSite, pgliteBackend, signUp, startApp, TEST_SECRETS, type TestApp } from './helpers.js';
+import { createSite, pgliteBackend, signUp, startApp, startAppWithSite, TEST_SECRETS, type TestApp } from './helpers.js';
 
 type Json = Record<string, unknown>;
 
@@ -35,9 +35,7 @@ describe('HTTP edges', () => {
   let site: Awaited<ReturnType<typeof createSite>>;
 
   beforeAll(async () => {
-    t = await startApp(pgliteBackend);
-    op = await signUp(t.app);
-    site = await createSite(t.app, op.auth);
+    ({ t, op, site } = await startAppWithSite());
   });
   afterAll(async () => { await t?.close(); });
 

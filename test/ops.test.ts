@@ -3,7 +3,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
-import { createSite, pgliteBackend, signUp, startApp, type TestApp } from './helpers.js';
+import { createSite, pgliteBackend, signUp, startApp, startAppWithSite, type TestApp } from './helpers.js';
 
 const NOW = '2026-06-01T12:00:00.000Z'; // the harness clock
 
@@ -129,9 +129,7 @@ describe('metrics', () => {
   let op: Awaited<ReturnType<typeof signUp>>;
   let site: Awaited<ReturnType<typeof createSite>>;
   beforeAll(async () => {
-    t = await startApp(pgliteBackend);
-    op = await signUp(t.app);
-    site = await createSite(t.app, op.auth);
+    ({ t, op, site } = await startAppWithSite());
   });
   afterAll(async () => { await t?.close(); });
 

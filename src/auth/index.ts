@@ -2,3 +2,4 @@
 export type { Actor } from './actor.js';
 export * from './access.js';
 export { createApiKey, listApiKeys, revokeApiKey, type ApiKeyView } from './apikeys.js';
+export { findAccountByEmail } from './queries.js';

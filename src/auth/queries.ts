@@ -6,12 +6,14 @@ import type { Database, UsersTable } from '../db/schema.js';
 export type UserRow = Selectable<UsersTable>;
 type Tx = Kysely<Database>;
 
-export function findOperatorByEmail(db: Db, email: string) {
-  return db.selectFrom('users').selectAll().where('site_id', 'is', null).where((eb) => eb(eb.fn('lower', ['email']), '=', email.toLowerCase())).executeTakeFirst();
-}
-
-export function findSiteUserByEmail(db: Db, siteId: string, email: string) {
-  return db.selectFrom('users').selectAll().where('site_id', '=', siteId).where((eb) => eb(eb.fn('lower', ['email']), '=', email.toLowerCase())).executeTakeFirst();
+/** The account with this email among a site's end users, or among operators when siteId is null. */
+export function findAccountByEmail(db: Db, siteId: string | null, email: string) {
+  return db
+    .selectFrom('users')
+    .selectAll()
+    .where('site_id', siteId === null ? 'is' : '=', siteId)
+    .where((eb) => eb(eb.fn('lower', ['email']), '=', email.toLowerCase()))
+    .executeTakeFirst();
 }
 
 /** The columns an account's public view needs: no password hash or TOTP secret leaves the database. */

@@ -166,7 +166,7 @@ export async function login(ctx: AppContext, input: LoginInput, meta: RequestMet
   const scope = siteId ?? 'operators';
   await assertLoginAllowed(ctx, scope, input.email, meta.ip);
 
-  const user = siteId ? await q.findSiteUserByEmail(ctx.db, siteId, input.email) : await q.findOperatorByEmail(ctx.db, input.email);
+  const user = await q.findAccountByEmail(ctx.db, siteId, input.email);
   const passwordOk = user ? await verifyPassword(user.hashed_password, input.password) : await verifyNothing(input.password);
   if (!user || !passwordOk) {
     await recordLoginFailure(ctx, scope, input.email, meta.ip);

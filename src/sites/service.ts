@@ -1,12 +1,11 @@
 // Sites (one Augur serves many websites), their members and invitations.
-import crypto from 'node:crypto';
 import type { AppContext } from '../context.js';
 import type { Db } from '../db/client.js';
 import { normalizeOrigin } from '../config.js';
 import type { SiteRole } from '../db/schema.js';
 import { badRequest, conflict, forbidden, notFound } from '../errors.js';
 import { randomToken, sha256 } from '../platform/crypto.js';
-import type { Actor } from '../auth/index.js';
+import { findAccountByEmail, type Actor } from '../auth/index.js';
 import { invalidateOrigins } from './origins.js';
 
 const INVITE_TTL_MS = 7 * 86_400_000;
@@ -24,7 +23,7 @@ export interface SiteView {
 
 type SiteRow = { id: string; name: string; allowed_origins: string[]; public_key: string; settings: Record<string, unknown>; created_at: Date; updated_at: Date | null };
 
-export function toSiteView(row: SiteRow, role?: SiteRole): SiteView {
+function toSiteView(row: SiteRow, role?: SiteRole): SiteView {
   return {
     id: row.id,
     name: row.name,
@@ -161,12 +160,7 @@ export function assertMayGrant(actorRole: SiteRole, granted: SiteRole): void {
 /** Adds an existing operator, or creates an invitation whose token is returned once. */
 export async function addMember(ctx: AppContext, siteId: string, actorRole: SiteRole, invitedBy: number | null, email: string, role: SiteRole) {
   assertMayAssign(actorRole, undefined, role);
-  const user = await ctx.db
-    .selectFrom('users')
-    .select(['id', 'role'])
-    .where('site_id', 'is', null)
-    .where((eb) => eb(eb.fn('lower', ['email']), '=', email.toLowerCase()))
-    .executeTakeFirst();
+  const user = await findAccountByEmail(ctx.db, null, email);
   if (user) {
     const inserted = await ctx.db.insertInto('site_members').values({ site_id: siteId, user_id: user.id, role }).onConflict((oc) => oc.doNothing()).executeTakeFirst();
     if (Number(inserted.numInsertedOrUpdatedRows ?? 0n) === 0) throw conflict('MEMBER_EXISTS', 'This person is already a member; change their role instead');
@@ -176,7 +170,7 @@ export async function addMember(ctx: AppContext, siteId: string, actorRole: Site
   const expires = new Date(ctx.clock.now() + INVITE_TTL_MS);
   const invite = await ctx.db
     .insertInto('site_invites')
-    .values({ id: crypto.randomUUID(), site_id: siteId, email, role, token_hash: sha256(token), invited_by: invitedBy, expires_at: expires })
+    .values({ site_id: siteId, email, role, token_hash: sha256(token), invited_by: invitedBy, expires_at: expires })
     .returning(['id'])
     .executeTakeFirstOrThrow();
   return {
@@ -189,9 +183,11 @@ export async function addMember(ctx: AppContext, siteId: string, actorRole: Site
   };
 }
 
-async function ownerCount(db: Db, siteId: string): Promise<number> {
+/** Refuses a change that would take the owner role from the site's last owner. */
+async function assertKeepsAnOwner(db: Db, siteId: string, from: SiteRole, to: SiteRole | undefined): Promise<void> {
+  if (from !== 'owner' || to === 'owner') return;
   const row = await db.selectFrom('site_members').select((eb) => eb.fn.countAll<number>().as('n')).where('site_id', '=', siteId).where('role', '=', 'owner').executeTakeFirstOrThrow();
-  return Number(row.n);
+  if (Number(row.n) <= 1) throw conflict('LAST_OWNER', 'A site needs at least one owner; make someone else owner first');
 }
 
 async function currentRole(db: Db, siteId: string, userId: number): Promise<SiteRole> {
@@ -215,9 +211,7 @@ export async function changeMemberRole(ctx: AppContext, siteId: string, actorRol
   await withSiteLocked(ctx, siteId, async (trx) => {
     const from = await currentRole(trx, siteId, userId);
     assertMayAssign(actorRole, from, role);
-    if (from === 'owner' && role !== 'owner' && (await ownerCount(trx, siteId)) <= 1) {
-      throw conflict('LAST_OWNER', 'A site needs at least one owner; make someone else owner first');
-    }
+    await assertKeepsAnOwner(trx, siteId, from, role);
     await trx.updateTable('site_members').set({ role }).where('site_id', '=', siteId).where('user_id', '=', userId).execute();
   });
 }
@@ -226,9 +220,7 @@ export async function removeMember(ctx: AppContext, siteId: string, actorRole: S
   await withSiteLocked(ctx, siteId, async (trx) => {
     const from = await currentRole(trx, siteId, userId);
     assertMayAssign(actorRole, from, undefined);
-    if (from === 'owner' && (await ownerCount(trx, siteId)) <= 1) {
-      throw conflict('LAST_OWNER', 'A site needs at least one owner; make someone else owner first');
-    }
+    await assertKeepsAnOwner(trx, siteId, from, undefined);
     await trx.deleteFrom('site_members').where('site_id', '=', siteId).where('user_id', '=', userId).execute();
   });
 }
