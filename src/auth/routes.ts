@@ -1,6 +1,7 @@
 // /api/v1/auth/* and /api/v1/setup: validate → authenticate → canX → domain call → reply.
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { AppContext } from '../context.js';
 import { canActAsAccount } from './access.js';
 import { actorOf, Email, withErrors } from '../platform/http.js';
@@ -40,7 +41,9 @@ const TokenPair = Type.Object({
 
 const authLimit = (max: number) => ({ rateLimit: { max, timeWindow: 60_000 } });
 
-export function authRoutes(app: FastifyInstance, ctx: AppContext): void {
+export function authRoutes(untyped: FastifyInstance, ctx: AppContext): void {
+  // Handlers see request parts typed from their schemas.
+  const app = untyped.withTypeProvider<TypeBoxTypeProvider>();
   const meta = (req: { ip: string; headers: Record<string, unknown> }) => ({
     ip: req.ip,
     origin: typeof req.headers.origin === 'string' ? req.headers.origin : undefined,
@@ -67,7 +70,7 @@ export function authRoutes(app: FastifyInstance, ctx: AppContext): void {
       ),
       response: withErrors({ 201: TokenPair }, 401, 403, 409, 429),
     },
-    handler: async (req, reply) => reply.code(201).send(await register(ctx, req.body as never, meta(req))),
+    handler: async (req, reply) => reply.code(201).send(await register(ctx, req.body, meta(req))),
   });
 
   app.post('/api/v1/auth/login', {
@@ -87,7 +90,7 @@ export function authRoutes(app: FastifyInstance, ctx: AppContext): void {
       ),
       response: withErrors({ 200: TokenPair }, 401, 403, 429),
     },
-    handler: async (req) => login(ctx, req.body as never, meta(req)),
+    handler: async (req) => login(ctx, req.body, meta(req)),
   });
 
   app.post('/api/v1/auth/refresh', {
@@ -98,7 +101,7 @@ export function authRoutes(app: FastifyInstance, ctx: AppContext): void {
       body: Type.Object({ refresh_token: Type.String({ minLength: 1, maxLength: 128 }) }, strict),
       response: withErrors({ 200: TokenPair }, 401),
     },
-    handler: async (req) => refresh(ctx, (req.body as { refresh_token: string }).refresh_token),
+    handler: async (req) => refresh(ctx, req.body.refresh_token),
   });
 
   app.post('/api/v1/auth/logout', {
@@ -110,7 +113,7 @@ export function authRoutes(app: FastifyInstance, ctx: AppContext): void {
     },
     handler: async (req, reply) => {
       const account = canActAsAccount(req, actorOf(req));
-      await logout(ctx, account, Boolean((req.body as { everywhere?: boolean } | undefined)?.everywhere));
+      await logout(ctx, account, Boolean(req.body?.everywhere));
       return reply.code(204).send();
     },
   });
@@ -141,7 +144,7 @@ export function authRoutes(app: FastifyInstance, ctx: AppContext): void {
       body: Type.Object({ code: Type.String({ pattern: '^\\d{6}$' }) }, strict),
       response: withErrors({ 200: Type.Object({ recovery_codes: Type.Array(Type.String()) }) }, 401, 403, 409),
     },
-    handler: async (req) => activateTotp(ctx, canActAsAccount(req, actorOf(req)), (req.body as { code: string }).code),
+    handler: async (req) => activateTotp(ctx, canActAsAccount(req, actorOf(req)), req.body.code),
   });
 
   app.post('/api/v1/auth/totp/disable', {
@@ -153,8 +156,7 @@ export function authRoutes(app: FastifyInstance, ctx: AppContext): void {
       response: withErrors({ 204: Type.Null() }, 401, 403),
     },
     handler: async (req, reply) => {
-      const body = req.body as { password: string; code: string };
-      await disableTotp(ctx, canActAsAccount(req, actorOf(req)), body.password, body.code);
+      await disableTotp(ctx, canActAsAccount(req, actorOf(req)), req.body.password, req.body.code);
       return reply.code(204).send();
     },
   });
@@ -168,7 +170,7 @@ export function authRoutes(app: FastifyInstance, ctx: AppContext): void {
       response: withErrors({ 201: UserView }, 401, 409, 429),
     },
     handler: async (req, reply) => {
-      const { setup_token, ...admin } = req.body as { setup_token: string; email: string; username: string; password: string };
+      const { setup_token, ...admin } = req.body;
       return reply.code(201).send(publicUser(await completeSetup(ctx, setup_token, admin)));
     },
   });

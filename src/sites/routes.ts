@@ -1,6 +1,7 @@
 // /api/v1/sites/*: sites, members, invitations, API keys.
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { AppContext } from '../context.js';
 import { SITE_ROLES } from '../db/schema.js';
 import { canDeleteSite, canManageApiKeys, canManageMembers, canManageSite, canOperate, canViewSite, createApiKey, listApiKeys, revokeApiKey } from '../auth/index.js';
@@ -33,9 +34,9 @@ const ApiKeyView = Type.Object({
 });
 const MemberParams = Type.Object({ siteId: Uuid, userId: Type.Integer({ minimum: 1 }) }, strict);
 
-type SiteReq = { params: { siteId: string } };
-
-export function siteRoutes(app: FastifyInstance, ctx: AppContext): void {
+export function siteRoutes(untyped: FastifyInstance, ctx: AppContext): void {
+  // Handlers see request parts typed from their schemas.
+  const app = untyped.withTypeProvider<TypeBoxTypeProvider>();
   const tags = ['sites'];
 
   app.post('/api/v1/sites', {
@@ -47,7 +48,7 @@ export function siteRoutes(app: FastifyInstance, ctx: AppContext): void {
     },
     handler: async (req, reply) => {
       const account = canOperate(req, actorOf(req));
-      return reply.code(201).send(await sites.createSite(ctx, account.userId, req.body as never));
+      return reply.code(201).send(await sites.createSite(ctx, account.userId, req.body));
     },
   });
 
@@ -63,7 +64,7 @@ export function siteRoutes(app: FastifyInstance, ctx: AppContext): void {
   app.get('/api/v1/sites/:siteId', {
     schema: { tags, params: SiteParams, response: withErrors({ 200: SiteView }, 401, 404) },
     handler: async (req) => {
-      const { siteId } = (req as unknown as SiteReq).params;
+      const { siteId } = req.params;
       const role = await canViewSite(ctx, req, actorOf(req), siteId);
       return sites.getSite(ctx, siteId, role);
     },
@@ -78,16 +79,16 @@ export function siteRoutes(app: FastifyInstance, ctx: AppContext): void {
       response: withErrors({ 200: SiteView }, 401, 403, 404),
     },
     handler: async (req) => {
-      const { siteId } = (req as unknown as SiteReq).params;
+      const { siteId } = req.params;
       const role = await canManageSite(ctx, req, actorOf(req), siteId);
-      return sites.updateSite(ctx, siteId, req.body as never, role);
+      return sites.updateSite(ctx, siteId, req.body, role);
     },
   });
 
   app.post('/api/v1/sites/:siteId/rotate-key', {
     schema: { tags, summary: 'Issue a new public site key; the old one stops working', params: SiteParams, response: withErrors({ 200: SiteView }, 401, 403, 404) },
     handler: async (req) => {
-      const { siteId } = (req as unknown as SiteReq).params;
+      const { siteId } = req.params;
       const role = await canManageSite(ctx, req, actorOf(req), siteId);
       return sites.rotateSiteKey(ctx, siteId, role);
     },
@@ -96,7 +97,7 @@ export function siteRoutes(app: FastifyInstance, ctx: AppContext): void {
   app.delete('/api/v1/sites/:siteId', {
     schema: { tags, summary: 'Delete a site and everything it holds (owners only)', params: SiteParams, response: withErrors({ 204: Type.Null() }, 401, 403, 404) },
     handler: async (req, reply) => {
-      const { siteId } = (req as unknown as SiteReq).params;
+      const { siteId } = req.params;
       await canDeleteSite(ctx, req, actorOf(req), siteId);
       await sites.deleteSite(ctx, siteId);
       return reply.code(204).send();
@@ -106,7 +107,7 @@ export function siteRoutes(app: FastifyInstance, ctx: AppContext): void {
   app.get('/api/v1/sites/:siteId/members', {
     schema: { tags, params: SiteParams, response: withErrors({ 200: Type.Object({ members: Type.Array(Type.Any()), invites: Type.Array(Type.Any()) }) }, 401, 404) },
     handler: async (req) => {
-      const { siteId } = (req as unknown as SiteReq).params;
+      const { siteId } = req.params;
       await canViewSite(ctx, req, actorOf(req), siteId);
       return sites.listMembers(ctx, siteId);
     },
@@ -121,10 +122,10 @@ export function siteRoutes(app: FastifyInstance, ctx: AppContext): void {
       response: withErrors({ 201: Type.Object({ status: Type.String() }, { additionalProperties: true }) }, 401, 403, 404, 409),
     },
     handler: async (req, reply) => {
-      const { siteId } = (req as unknown as SiteReq).params;
+      const { siteId } = req.params;
       const actor = actorOf(req);
       const role = await canManageMembers(ctx, req, actor, siteId);
-      const { email, role: newRole } = req.body as { email: string; role: (typeof SITE_ROLES)[number] };
+      const { email, role: newRole } = req.body;
       return reply.code(201).send(await sites.addMember(ctx, siteId, role, actor.kind === 'user' ? actor.userId : null, email, newRole));
     },
   });
@@ -132,9 +133,9 @@ export function siteRoutes(app: FastifyInstance, ctx: AppContext): void {
   app.patch('/api/v1/sites/:siteId/members/:userId', {
     schema: { tags, params: MemberParams, body: Type.Object({ role: Role }, strict), response: withErrors({ 204: Type.Null() }, 401, 403, 404, 409) },
     handler: async (req, reply) => {
-      const { siteId, userId } = req.params as { siteId: string; userId: number };
+      const { siteId, userId } = req.params;
       const role = await canManageMembers(ctx, req, actorOf(req), siteId);
-      await sites.changeMemberRole(ctx, siteId, role, userId, (req.body as { role: (typeof SITE_ROLES)[number] }).role);
+      await sites.changeMemberRole(ctx, siteId, role, userId, req.body.role);
       return reply.code(204).send();
     },
   });
@@ -142,7 +143,7 @@ export function siteRoutes(app: FastifyInstance, ctx: AppContext): void {
   app.delete('/api/v1/sites/:siteId/members/:userId', {
     schema: { tags, params: MemberParams, response: withErrors({ 204: Type.Null() }, 401, 403, 404, 409) },
     handler: async (req, reply) => {
-      const { siteId, userId } = req.params as { siteId: string; userId: number };
+      const { siteId, userId } = req.params;
       const role = await canManageMembers(ctx, req, actorOf(req), siteId);
       await sites.removeMember(ctx, siteId, role, userId);
       return reply.code(204).send();
@@ -152,7 +153,7 @@ export function siteRoutes(app: FastifyInstance, ctx: AppContext): void {
   app.delete('/api/v1/sites/:siteId/invites/:inviteId', {
     schema: { tags, params: Type.Object({ siteId: Uuid, inviteId: Uuid }, strict), response: withErrors({ 204: Type.Null() }, 401, 403, 404) },
     handler: async (req, reply) => {
-      const { siteId, inviteId } = req.params as { siteId: string; inviteId: string };
+      const { siteId, inviteId } = req.params;
       await canManageMembers(ctx, req, actorOf(req), siteId);
       await sites.revokeInvite(ctx, siteId, inviteId);
       return reply.code(204).send();
@@ -162,7 +163,7 @@ export function siteRoutes(app: FastifyInstance, ctx: AppContext): void {
   app.get('/api/v1/sites/:siteId/api-keys', {
     schema: { tags: ['api-keys'], params: SiteParams, response: withErrors({ 200: Type.Object({ api_keys: Type.Array(ApiKeyView) }) }, 401, 403, 404) },
     handler: async (req) => {
-      const { siteId } = (req as unknown as SiteReq).params;
+      const { siteId } = req.params;
       await canManageApiKeys(ctx, req, actorOf(req), siteId);
       return { api_keys: await listApiKeys(ctx, siteId) };
     },
@@ -177,20 +178,20 @@ export function siteRoutes(app: FastifyInstance, ctx: AppContext): void {
       response: withErrors({ 201: Type.Composite([ApiKeyView, Type.Object({ key: Type.String() })]) }, 401, 403, 404),
     },
     handler: async (req, reply) => {
-      const { siteId } = (req as unknown as SiteReq).params;
+      const { siteId } = req.params;
       const actor = actorOf(req);
       const role = await canManageApiKeys(ctx, req, actor, siteId);
-      const body = req.body as { name: string; role: (typeof SITE_ROLES)[number] };
+      const { name, role: keyRole } = req.body;
       // A key may not carry more power than the person creating it.
-      sites.assertMayGrant(role, body.role);
-      return reply.code(201).send(await createApiKey(ctx, siteId, body.name, body.role, actor.kind === 'user' ? actor.userId : null));
+      sites.assertMayGrant(role, keyRole);
+      return reply.code(201).send(await createApiKey(ctx, siteId, name, keyRole, actor.kind === 'user' ? actor.userId : null));
     },
   });
 
   app.delete('/api/v1/sites/:siteId/api-keys/:keyId', {
     schema: { tags: ['api-keys'], params: Type.Object({ siteId: Uuid, keyId: Uuid }, strict), response: withErrors({ 204: Type.Null() }, 401, 403, 404) },
     handler: async (req, reply) => {
-      const { siteId, keyId } = req.params as { siteId: string; keyId: string };
+      const { siteId, keyId } = req.params;
       await canManageApiKeys(ctx, req, actorOf(req), siteId);
       await revokeApiKey(ctx, siteId, keyId);
       return reply.code(204).send();
