@@ -5,6 +5,7 @@ import cors from '@fastify/cors';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
+import websocket from '@fastify/websocket';
 import type { DestinationStream } from 'pino';
 import pino from 'pino';
 import type { AppContext } from './context.js';
@@ -12,8 +13,15 @@ import { AppError, badRequest, tooManyRequests } from './errors.js';
 import { authenticate } from './auth/authenticate.js';
 import { authRoutes } from './auth/routes.js';
 import { siteRoutes } from './sites/routes.js';
-import { isAllowedOrigin } from './sites/origins.js';
+import { isAllowedOrigin } from './sites/index.js';
 import { opsRoutes } from './ops/routes.js';
+import { trackingRoutes } from './tracking/routes.js';
+import { sessionRoutes } from './tracking/session-routes.js';
+import { liveRoutes, LIVE_PROTOCOL } from './tracking/live-routes.js';
+import { scriptRoute } from './tracking/script-route.js';
+import { embeddedPipeline, jetStreamPipeline } from './tracking/pipeline.js';
+import { demoRoutes } from './demo/routes.js';
+import { ensureDemoSite } from './demo/setup.js';
 import { loggerOptions } from './platform/logger.js';
 import { securityHeaders } from './platform/security-headers.js';
 import { ErrorBody } from './platform/http.js';
@@ -25,6 +33,7 @@ export interface BuildOptions {
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{8,64}$/;
+const DEMO_LOCK_ID = 7_346_001;
 
 export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promise<FastifyInstance> {
   const logger = pino(loggerOptions(ctx.config.logLevel), opts.logStream);
@@ -143,9 +152,28 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
   await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true, uiConfig: { deepLinking: true } });
   app.get('/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
 
+  await app.register(websocket, {
+    options: {
+      maxPayload: 64 * 1024,
+      // The live protocol is chosen; the bearer token offered beside it is never echoed back.
+      handleProtocols: (protocols: Set<string>) => (protocols.has(LIVE_PROTOCOL) ? LIVE_PROTOCOL : false),
+    },
+  });
+
+  // Events go to JetStream when QUEUE_URL is set, else straight to the database in group commits.
+  const pipeline = ctx.nats ? await jetStreamPipeline(ctx) : embeddedPipeline(ctx);
+  ctx.metrics.queueDepth.read = () => pipeline.depth();
+  app.addHook('onClose', () => pipeline.close());
+  const demo = ctx.config.demoSite ? await ctx.dbHandle.withLock(DEMO_LOCK_ID, () => ensureDemoSite(ctx)) : undefined;
+
   opsRoutes(app, ctx);
   authRoutes(app, ctx);
   siteRoutes(app, ctx);
+  trackingRoutes(app, ctx, pipeline);
+  sessionRoutes(app, ctx);
+  liveRoutes(app, ctx);
+  scriptRoute(app, ctx);
+  if (demo) demoRoutes(app, () => demo.publicKey);
   return app;
 }
 

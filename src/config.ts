@@ -32,6 +32,14 @@ export interface Config {
   metricsToken?: string;
   logLevel: LogLevel;
   shutdownTimeoutMs: number;
+  /** Events accepted but not yet durable before ingest answers 503. */
+  trackQueueMaxEvents: number;
+  /** Ingest requests per minute per client IP. */
+  ingestRateLimitPerMinute: number;
+  /** Bytes the JetStream event stream may hold (scale mode). */
+  queueMaxBytes: number;
+  /** Create a demo site (served at /demo/) on start. */
+  demoSite: boolean;
 }
 
 export interface EncryptionKey {
@@ -130,6 +138,10 @@ export function loadConfig(env: Env = process.env): Config {
     metricsToken: read('METRICS_TOKEN'),
     logLevel,
     shutdownTimeoutMs: int('SHUTDOWN_TIMEOUT_MS', 10_000, 100, 600_000),
+    trackQueueMaxEvents: int('TRACK_QUEUE_MAX_EVENTS', 50_000, 100, 10_000_000),
+    ingestRateLimitPerMinute: int('INGEST_RATE_LIMIT_PER_MINUTE', 6000, 1, 100_000_000),
+    queueMaxBytes: int('QUEUE_MAX_BYTES', 1_073_741_824, 1_048_576, 1_099_511_627_776),
+    demoSite: bool('DEMO_SITE', true),
   };
 }
 

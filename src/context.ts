@@ -9,6 +9,8 @@ import type { Clock } from './platform/clock.js';
 import type { CounterStore } from './platform/counters.js';
 import type { FieldCipher } from './platform/crypto.js';
 import type { Metrics } from './platform/metrics.js';
+import type { LiveBus } from './platform/live-bus.js';
+import type { SessionStates } from './tracking/session-state.js';
 
 export interface AppContext {
   config: Config;
@@ -19,6 +21,10 @@ export interface AppContext {
   tokens: TokenSigner;
   counters: CounterStore;
   metrics: Metrics;
+  /** Live-view messages: in process, or over NATS in scale mode. */
+  live: LiveBus;
+  /** Behaviour state of live sessions, kept where events are written. */
+  sessionStates: SessionStates;
   redis?: Redis;
   nats?: NatsConnection;
 }

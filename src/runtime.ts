@@ -9,6 +9,8 @@ import { createFieldCipher } from './platform/crypto.js';
 import { createMetrics } from './platform/metrics.js';
 import { resolveSecrets } from './platform/secrets.js';
 import { connectNats, connectRedis } from './platform/services.js';
+import { memoryLiveBus, natsLiveBus } from './platform/live-bus.js';
+import { createSessionStates } from './tracking/session-state.js';
 
 export interface ContextOverrides {
   dbHandle?: DbHandle;
@@ -31,6 +33,8 @@ export async function openContext(config: Config, overrides: ContextOverrides = 
       tokens: createTokenSigner(secrets.jwtSecret, config.accessTokenTtlSeconds, () => clock.now()),
       counters: redis ? redisCounters(redis) : memoryCounters(clock),
       metrics: createMetrics(() => dbHandle.poolStats()),
+      live: nats ? natsLiveBus(nats) : memoryLiveBus(),
+      sessionStates: createSessionStates(),
       redis,
       nats,
     };

@@ -86,7 +86,7 @@ export const TEST_SECRETS = {
 };
 
 export function testConfig(env: Record<string, string> = {}): Config {
-  return loadConfig({ LOG_LEVEL: 'silent', DATA_DIR: '/nonexistent-augur-test', ALLOW_SIGNUP: 'true', ...TEST_SECRETS, ...env });
+  return loadConfig({ LOG_LEVEL: 'silent', DATA_DIR: '/nonexistent-augur-test', ALLOW_SIGNUP: 'true', DEMO_SITE: 'false', ...TEST_SECRETS, ...env });
 }
 
 export interface TestApp {

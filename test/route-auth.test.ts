@@ -18,6 +18,12 @@ const EXPECTED_PUBLIC = [
   'POST /api/v1/auth/login',
   'POST /api/v1/auth/refresh',
   'POST /api/v1/setup',
+  // Ingest: authenticated by the site's public key plus an allowed Origin, or a site API key.
+  'POST /api/v1/track/event', 'POST /api/track/event',
+  'POST /api/v1/track/page-view', 'POST /api/track/page-view',
+  'POST /api/v1/track/session', 'POST /api/track/session',
+  // The tracker script, loaded by every tracked page.
+  'GET /t.js', 'HEAD /t.js',
   // The CORS preflight route of @fastify/cors: browsers send preflights without credentials.
   'OPTIONS *',
 ];
@@ -139,7 +145,7 @@ describe('route table authorization', () => {
     // Real ids on the site, so a missing check would act on something rather than 404 by luck.
     const invite = (await t.app.inject({ method: 'POST', url: `/api/v1/sites/${site.id}/members`, headers: owner.auth, payload: { email: 'invited@example.com', role: 'viewer' } })).json();
     const key = (await t.app.inject({ method: 'POST', url: `/api/v1/sites/${site.id}/api-keys`, headers: owner.auth, payload: { name: 'k', role: 'viewer' } })).json();
-    const values = { siteId: site.id, userId: String(owner.user.id), inviteId: invite.invite_id, keyId: key.id };
+    const values = { siteId: site.id, userId: String(owner.user.id), inviteId: invite.invite_id, keyId: key.id, sessionId: 'session_guarded' };
 
     const outsider = await signUp(t.app);
     const otherSite = await createSite(t.app, outsider.auth, { name: 'Elsewhere' });

@@ -8,7 +8,7 @@ import { isSessionRevoked } from './sessions.js';
 
 export async function authenticate(ctx: AppContext, headers: Record<string, string | string[] | undefined>): Promise<Actor> {
   const apiKeyHeader = headers['x-api-key'];
-  const authorization = headers.authorization;
+  const authorization = headers.authorization ?? bearerSubprotocol(headers['sec-websocket-protocol']);
   if (typeof apiKeyHeader === 'string') return verifyApiKey(ctx, apiKeyHeader);
   if (typeof authorization !== 'string' || authorization === '') {
     throw unauthorized('AUTH_REQUIRED', 'Sign in: send "Authorization: Bearer <access token>" or an API key');
@@ -20,4 +20,11 @@ export async function authenticate(ctx: AppContext, headers: Record<string, stri
   const claims = await ctx.tokens.verify(credential);
   if (await isSessionRevoked(ctx, claims.sid)) throw unauthorized('AUTH_SESSION_REVOKED', 'This session was signed out; sign in again');
   return { kind: 'user', userId: Number(claims.sub), email: claims.email, role: claims.role, familyId: claims.sid };
+}
+
+/** Browsers cannot set headers on a WebSocket; they may offer the token as subprotocol "bearer.<token>". */
+function bearerSubprotocol(header: string | string[] | undefined): string | undefined {
+  if (typeof header !== 'string') return undefined;
+  const offered = header.split(',').map((p) => p.trim()).find((p) => p.startsWith('bearer.'));
+  return offered ? `Bearer ${offered.slice('bearer.'.length)}` : undefined;
 }

@@ -108,6 +108,53 @@ export interface SchemaMigrationsTable {
   applied_at: Generated<Date>;
 }
 
+export interface UserSessionsTable {
+  session_id: string;
+  site_id: string;
+  visitor_id: string;
+  user_id: string | null;
+  start_time: Timestamp;
+  end_time: Timestamp;
+  device_info: Json<Record<string, unknown>>;
+  referrer: string | null;
+  consent_status: Json<Record<string, boolean>>;
+  cookieless: ColumnType<boolean, boolean | undefined, boolean>;
+  entry_page: string | null;
+  exit_page: string | null;
+  page_count: ColumnType<number, number | undefined, number>;
+  event_count: ColumnType<number, number | undefined, number>;
+  engaged_ms: ColumnType<number, number | undefined, number>;
+  utm_source: string | null;
+  utm_medium: string | null;
+  utm_campaign: string | null;
+  utm_term: string | null;
+  utm_content: string | null;
+  device_type: string | null;
+  browser: string | null;
+  os: string | null;
+  language: string | null;
+  timezone: string | null;
+  conversions: ColumnType<number, number | undefined, number>;
+}
+
+export interface UserEventsTable {
+  event_id: string;
+  session_id: string;
+  site_id: string;
+  visitor_id: string;
+  event_type: string;
+  event_data: Json<Record<string, unknown>>;
+  timestamp: Timestamp;
+  page_url: string | null;
+  received_at: Generated<Date>;
+}
+
+export interface DailySaltsTable {
+  day: ColumnType<Date, string, string>;
+  salt: string;
+  created_at: Generated<Date>;
+}
+
 export interface Database {
   sites: SitesTable;
   users: UsersTable;
@@ -118,4 +165,7 @@ export interface Database {
   api_keys: ApiKeysTable;
   instance_state: InstanceStateTable;
   schema_migrations: SchemaMigrationsTable;
+  user_sessions: UserSessionsTable;
+  user_events: UserEventsTable;
+  daily_salts: DailySaltsTable;
 }

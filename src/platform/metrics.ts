@@ -9,6 +9,16 @@ export interface Metrics {
   aiRequests: client.Counter<'operation' | 'status'>;
   aiResponseTime: client.Histogram<'operation'>;
   aiTokensUsed: client.Counter<'direction'>;
+  /** Ingest outcomes per event: accepted, rejected, dropped_consent, dropped_bot. */
+  trackEvents: client.Counter<'outcome'>;
+  trackStored: client.Counter;
+  trackWriteDuration: client.Histogram;
+  trackWriteSize: client.Histogram;
+  trackWriteErrors: client.Counter;
+  trackPoisonMessages: client.Counter;
+  trackLiveErrors: client.Counter;
+  /** Set by the pipeline: events accepted but not yet durable. */
+  queueDepth: { read: () => number };
 }
 
 export function createMetrics(poolStats: () => { total: number; idle: number; waiting: number }): Metrics {
@@ -21,8 +31,18 @@ export function createMetrics(poolStats: () => { total: number; idle: number; wa
   gauge('db_pool_connections_total', 'Database connections open', () => poolStats().total);
   gauge('db_pool_connections_idle', 'Database connections idle', () => poolStats().idle);
   gauge('db_pool_waiting_requests', 'Queries waiting for a database connection', () => poolStats().waiting);
+  const queueDepth = { read: () => 0 };
+  gauge('track_queue_depth_events', 'Events accepted but not yet durable', () => queueDepth.read());
   return {
     registry,
+    queueDepth,
+    trackEvents: new client.Counter({ name: 'track_events_total', help: 'Ingested events by outcome (accepted, rejected, dropped_consent, dropped_bot)', labelNames: ['outcome'], registers }),
+    trackStored: new client.Counter({ name: 'track_events_stored_total', help: 'Events newly written to user_events (duplicates excluded)', registers }),
+    trackWriteDuration: new client.Histogram({ name: 'track_write_duration_seconds', help: 'Time to commit one batch write', buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5], registers }),
+    trackWriteSize: new client.Histogram({ name: 'track_write_events', help: 'Events per batch write', buckets: [1, 10, 50, 100, 500, 1000, 2500, 5000], registers }),
+    trackWriteErrors: new client.Counter({ name: 'track_write_errors_total', help: 'Batch writes that failed (events are retried)', registers }),
+    trackPoisonMessages: new client.Counter({ name: 'track_poison_messages_total', help: 'Queue messages that failed validation and were discarded', registers }),
+    trackLiveErrors: new client.Counter({ name: 'track_live_errors_total', help: 'Live-view notifications that failed', registers }),
     httpRequests: new client.Counter({ name: 'http_requests_total', help: 'HTTP requests', labelNames: ['method', 'route', 'status'], registers }),
     httpDuration: new client.Histogram({
       name: 'http_request_duration_seconds',

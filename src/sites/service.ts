@@ -6,7 +6,8 @@ import type { SiteRole } from '../db/schema.js';
 import { badRequest, conflict, forbidden, notFound } from '../errors.js';
 import { randomToken, sha256 } from '../platform/crypto.js';
 import { findAccountByEmail, type Actor } from '../auth/index.js';
-import { invalidateOrigins } from './origins.js';
+import { invalidateSiteCache } from './cache.js';
+import { deleteSiteEvents } from '../tracking/index.js';
 
 const INVITE_TTL_MS = 7 * 86_400_000;
 
@@ -58,7 +59,7 @@ export async function createSite(ctx: AppContext, ownerId: number, input: { name
     await trx.insertInto('site_members').values({ site_id: row.id, user_id: ownerId, role: 'owner' }).execute();
     return row;
   });
-  invalidateOrigins(ctx);
+  invalidateSiteCache(ctx);
   return toSiteView(site, 'owner');
 }
 
@@ -101,19 +102,24 @@ export async function updateSite(ctx: AppContext, siteId: string, patch: { name?
     .returningAll()
     .executeTakeFirst();
   if (!row) throw notFound('SITE_NOT_FOUND', 'No such site');
-  invalidateOrigins(ctx);
+  invalidateSiteCache(ctx);
   return toSiteView(row, role);
 }
 
 export async function rotateSiteKey(ctx: AppContext, siteId: string, role: SiteRole): Promise<SiteView> {
   const row = await ctx.db.updateTable('sites').set({ public_key: newPublicKey(), updated_at: new Date(ctx.clock.now()) }).where('id', '=', siteId).returningAll().executeTakeFirst();
   if (!row) throw notFound('SITE_NOT_FOUND', 'No such site');
+  invalidateSiteCache(ctx);
   return toSiteView(row, role);
 }
 
 export async function deleteSite(ctx: AppContext, siteId: string): Promise<void> {
-  await ctx.db.deleteFrom('sites').where('id', '=', siteId).execute();
-  invalidateOrigins(ctx);
+  await ctx.db.transaction().execute(async (trx) => {
+    // Events carry no foreign key (it would slow every insert); sessions and the rest cascade.
+    await deleteSiteEvents(trx, siteId);
+    await trx.deleteFrom('sites').where('id', '=', siteId).execute();
+  });
+  invalidateSiteCache(ctx);
 }
 
 export interface MemberView {

@@ -1,0 +1,3 @@
+// What other features use of sites.
+export { isAllowedOrigin, siteByPublicKey, invalidateSiteCache, type PublicSite } from './cache.js';
+export { createSite } from './service.js';
