@@ -1,7 +1,9 @@
-// Transpiles src/ and bench/ to dist/ with esbuild (~0.2 s; type checking is `npm run typecheck`)
-// and copies the SQL migrations and the PGlite worker (plain JS) next to the code that loads them.
+// Transpiles src/ and bench/ to dist/ with esbuild (~0.2 s; type checking is `npm run typecheck`), copies the SQL
+// migrations and the PGlite worker (plain JS) next to the code that loads them, and bundles the browser tracker
+// into dist/web/t.js, failing when it outgrows its gzipped size budget.
 import fs from 'node:fs';
 import path from 'node:path';
+import zlib from 'node:zlib';
 import { build } from 'esbuild';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
@@ -13,8 +15,22 @@ const walk = (dir) =>
       })
     : [];
 
+// Server, CLI and benchmarks.
 const entryPoints = [...walk(path.join(root, 'src')), ...walk(path.join(root, 'bench'))];
 fs.rmSync(path.join(root, 'dist'), { recursive: true, force: true });
 await build({ entryPoints, outdir: path.join(root, 'dist'), outbase: root, platform: 'node', format: 'esm', target: 'node20', sourcemap: 'linked', logLevel: 'warning' });
 fs.cpSync(path.join(root, 'src/db/migrations'), path.join(root, 'dist/src/db/migrations'), { recursive: true });
 fs.copyFileSync(path.join(root, 'src/db/pglite-worker.js'), path.join(root, 'dist/src/db/pglite-worker.js'));
+
+// The tracker: one minified script that every tracked page loads, so its size is a feature.
+const TRACKER_GZIP_LIMIT = 5 * 1024;
+const trackerFile = path.join(root, 'dist/web/t.js');
+await build({ entryPoints: [path.join(root, 'web/tracker/index.ts')], outfile: trackerFile, bundle: true, format: 'iife', minify: true, target: 'es2019', logLevel: 'warning' });
+const tracker = fs.readFileSync(trackerFile);
+const gzipped = zlib.gzipSync(tracker).length;
+const kb = (bytes) => (bytes / 1024).toFixed(1) + ' KB';
+console.log(`t.js: ${kb(tracker.length)}, ${kb(gzipped)} gzipped (limit ${kb(TRACKER_GZIP_LIMIT)})`);
+if (gzipped > TRACKER_GZIP_LIMIT) {
+  console.error(`t.js is ${gzipped - TRACKER_GZIP_LIMIT} bytes over its gzipped size limit`);
+  process.exit(1);
+}
