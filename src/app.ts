@@ -19,7 +19,7 @@ import { trackingRoutes } from './tracking/routes.js';
 import { sessionRoutes } from './tracking/session-routes.js';
 import { liveRoutes, LIVE_PROTOCOL } from './tracking/live-routes.js';
 import { scriptRoute } from './tracking/script-route.js';
-import { embeddedPipeline, jetStreamPipeline } from './tracking/pipeline.js';
+import { embeddedPipeline, jetStreamPipeline, type EventPipeline } from './tracking/pipeline.js';
 import { demoRoutes } from './demo/routes.js';
 import { ensureDemoSite } from './demo/setup.js';
 import { loggerOptions } from './platform/logger.js';
@@ -30,6 +30,8 @@ import { createValidatorCompiler, describeValidationError, findUnstorable } from
 export interface BuildOptions {
   /** Where logs go; defaults to stdout. Tests pass a stream to assert what is (not) logged. */
   logStream?: DestinationStream;
+  /** Replaces the event pipeline (the ingest benchmark compares a naive one). */
+  pipeline?: (ctx: AppContext) => EventPipeline;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{8,64}$/;
@@ -161,7 +163,7 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
   });
 
   // Events go to JetStream when QUEUE_URL is set, else straight to the database in group commits.
-  const pipeline = ctx.nats ? await jetStreamPipeline(ctx) : embeddedPipeline(ctx);
+  const pipeline = opts.pipeline ? opts.pipeline(ctx) : ctx.nats ? await jetStreamPipeline(ctx) : embeddedPipeline(ctx);
   ctx.metrics.queueDepth.read = () => pipeline.depth();
   app.addHook('onClose', () => pipeline.close());
   const demo = ctx.config.demoSite ? await ctx.dbHandle.withLock(DEMO_LOCK_ID, () => ensureDemoSite(ctx)) : undefined;

@@ -38,6 +38,8 @@ export interface Config {
   ingestRateLimitPerMinute: number;
   /** Bytes the JetStream event stream may hold (scale mode). */
   queueMaxBytes: number;
+  /** JetStream stream name; its subjects and durable consumer are named after it. */
+  queueStream: string;
   /** Create a demo site (served at /demo/) on start. */
   demoSite: boolean;
 }
@@ -93,6 +95,12 @@ export function loadConfig(env: Env = process.env): Config {
     return raw;
   };
 
+  const name = (variable: string, fallback: string) => {
+    const raw = read(variable) ?? fallback;
+    if (!/^[A-Za-z0-9_]{1,64}$/.test(raw)) throw new ConfigError(variable, `must be letters, digits and _ (at most 64), got "${raw}"`);
+    return raw;
+  };
+
   const port = int('PORT', 8080, 0, 65535);
   const logLevel = (read('LOG_LEVEL') ?? 'info') as LogLevel;
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
@@ -141,6 +149,7 @@ export function loadConfig(env: Env = process.env): Config {
     trackQueueMaxEvents: int('TRACK_QUEUE_MAX_EVENTS', 50_000, 100, 10_000_000),
     ingestRateLimitPerMinute: int('INGEST_RATE_LIMIT_PER_MINUTE', 6000, 1, 100_000_000),
     queueMaxBytes: int('QUEUE_MAX_BYTES', 1_073_741_824, 1_048_576, 1_099_511_627_776),
+    queueStream: name('QUEUE_STREAM', 'AUGUR_EVENTS'),
     demoSite: bool('DEMO_SITE', true),
   };
 }

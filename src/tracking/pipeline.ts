@@ -19,7 +19,11 @@ export interface EventPipeline {
   close(): Promise<void>;
 }
 
-export const QUEUE = { stream: 'AUGUR_EVENTS', subject: 'augur.events', durable: 'augur-writer' } as const;
+/** The stream (QUEUE_STREAM), its subject prefix and the workers' durable consumer. */
+export function queueNames(ctx: AppContext) {
+  const stream = ctx.config.queueStream;
+  return { stream, subject: stream.toLowerCase(), durable: `${stream}_writer`, maxBytes: ctx.config.queueMaxBytes };
+}
 const MAX_WRITE_EVENTS = 5000;
 
 const queueFull = () => unavailable('TRACK_QUEUE_FULL', 'Too many events are waiting to be stored; retry shortly with the same event ids', 1);
@@ -76,14 +80,15 @@ export function embeddedPipeline(ctx: AppContext): EventPipeline {
 /** API side of scale mode: publish to JetStream, bounded by the events in flight. */
 export async function jetStreamPipeline(ctx: AppContext): Promise<EventPipeline> {
   const nc = ctx.nats!;
-  await ensureWorkQueue(nc, { stream: QUEUE.stream, subject: QUEUE.subject, maxBytes: ctx.config.queueMaxBytes }, QUEUE.durable);
+  const queue = queueNames(ctx);
+  await ensureWorkQueue(nc, queue, queue.durable);
   let inFlight = 0;
   const pending = new Set<Promise<void>>();
   return {
     async enqueue(batch) {
       if (inFlight + batch.events.length > ctx.config.trackQueueMaxEvents) throw queueFull();
       inFlight += batch.events.length;
-      const published = publishDurable(nc, `${QUEUE.subject}.${batch.site_id}`, batch);
+      const published = publishDurable(nc, `${queue.subject}.${batch.site_id}`, batch);
       pending.add(published);
       try {
         await published;
@@ -108,7 +113,8 @@ const isBatch = compileStrict<IngestBatch>(IngestBatchSchema);
 /** Worker side of scale mode: JetStream → batch writer, ack after commit. */
 export async function startTrackingWorker(ctx: AppContext, onError: (err: unknown) => void): Promise<BatchConsumer> {
   const nc = ctx.nats!;
-  await ensureWorkQueue(nc, { stream: QUEUE.stream, subject: QUEUE.subject, maxBytes: ctx.config.queueMaxBytes }, QUEUE.durable);
+  const queue = queueNames(ctx);
+  await ensureWorkQueue(nc, queue, queue.durable);
   const state = newWriterState();
 
   async function writeAndAck(items: Consumed<IngestBatch>[]): Promise<void> {
@@ -131,7 +137,7 @@ export async function startTrackingWorker(ctx: AppContext, onError: (err: unknow
     }
   }
 
-  return consumeBatches<IngestBatch>(nc, QUEUE.stream, QUEUE.durable, { maxBatch: 500, lingerMs: 20 }, async (items) => {
+  return consumeBatches<IngestBatch>(nc, queue.stream, queue.durable, { maxBatch: 500, lingerMs: 20 }, async (items) => {
     const good: Consumed<IngestBatch>[] = [];
     for (const item of items) {
       if (item.data !== undefined && isBatch(item.data)) good.push(item);
