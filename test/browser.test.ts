@@ -1,0 +1,115 @@
+// A real visitor in Chromium: the demo site with the real tracker against the real server.
+// Clicks, scrolls and reads, then finds the events in the database with the right fields.
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromium, type Browser } from 'playwright-core';
+import { pgliteBackend, startApp, type TestApp } from './helpers.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'];
+const HUMAN_UA = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0.0.0 Safari/537.36';
+const d = fs.existsSync(CHROMIUM) ? describe : describe.skip;
+if (!fs.existsSync(CHROMIUM)) console.log('[augur] /usr/bin/chromium is missing (apt-get install -y chromium): the browser suite is SKIPPED.');
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const srv = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+d('tracker in a real browser', () => {
+  let t: TestApp;
+  let browser: Browser;
+  let base: string;
+  let dataDir: string;
+  beforeAll(async () => {
+    const port = await freePort();
+    base = `http://127.0.0.1:${port}`;
+    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'augur-browser-'));
+    t = await startApp(pgliteBackend, { DEMO_SITE: 'true', DATA_DIR: dataDir, PORT: String(port), PUBLIC_URL: base });
+    await t.app.listen({ host: '127.0.0.1', port });
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+  }, 60_000);
+  afterAll(async () => {
+    await browser?.close();
+    await t?.close();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  const eventsOf = (sessionId: string) => t.ctx.db.selectFrom('user_events').selectAll().where('session_id', '=', sessionId).orderBy('timestamp').execute();
+
+  it('records page views, clicks, scroll depth and section time of a consenting visitor', async () => {
+    // The clock of the app under test must be real time here: the browser stamps events with it.
+    t.clock.set(Date.now());
+    // A human-looking browser: headless Chromium announces itself, and bots are dropped (next
+    // test). The User-Agent is set for the whole browser, as beacons sent while a page unloads
+    // do not carry a per-page override; headless Chromium also sets navigator.webdriver.
+    const human = await chromium.launch({ executablePath: CHROMIUM, args: [...ARGS, `--user-agent=${HUMAN_UA}`] });
+    const context = await human.newContext({ viewport: { width: 1280, height: 800 } });
+    await context.addInitScript(() => Object.defineProperty(navigator, 'webdriver', { get: () => false }));
+    const page = await context.newPage();
+    await page.goto(`${base}/demo/`);
+    await page.getByRole('button', { name: 'Accept analytics' }).click();
+    const sessionId = await page.evaluate(() => JSON.parse(localStorage.getItem('augur_sid') ?? '{}').id as string);
+    expect(sessionId).toMatch(/^[A-Za-z0-9_-]{8,64}$/);
+
+    await page.goto(`${base}/demo/product-1.html`);
+    await page.mouse.move(200, 200);
+    await page.mouse.move(600, 400, { steps: 10 });
+    await page.locator('[data-augur-action="add-to-cart"]').first().click();
+    for (let y = 0; y <= 6000; y += 400) {
+      await page.mouse.wheel(0, 400);
+      await page.waitForTimeout(60);
+    }
+    await page.waitForTimeout(300);
+    // Leaving the page flushes its summaries (page_leave, sections, mouse) with sendBeacon.
+    await page.goto(`${base}/demo/pricing.html`);
+    await page.evaluate(() => (window as unknown as { augur: { flush(): Promise<void> } }).augur.flush());
+
+    let events: Awaited<ReturnType<typeof eventsOf>> = [];
+    for (let i = 0; i < 100; i++) {
+      events = await eventsOf(sessionId);
+      const types = new Set(events.map((e) => e.event_type));
+      if (['page_view', 'click', 'scroll', 'section', 'page_leave'].every((ty) => types.has(ty)) && events.filter((e) => e.event_type === 'page_view').length >= 3) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const views = events.filter((e) => e.event_type === 'page_view').map((e) => e.page_url);
+    expect(views).toEqual(expect.arrayContaining([`${base}/demo/`, `${base}/demo/product-1.html`, `${base}/demo/pricing.html`]));
+    const click = events.find((e) => e.event_type === 'click' && (e.event_data as { augur?: { action?: string } }).augur?.action === 'add-to-cart');
+    expect(click?.event_data).toMatchObject({ tag: 'button', text: 'Add to cart', augur: { action: 'add-to-cart', product: '1' } });
+    expect(click?.page_url).toBe(`${base}/demo/product-1.html`);
+    const depths = events.filter((e) => e.event_type === 'scroll').map((e) => (e.event_data as { depth: number }).depth);
+    expect(depths).toEqual(expect.arrayContaining([25, 50, 75]));
+    const sections = events.filter((e) => e.event_type === 'section').map((e) => e.event_data as { section: string; visible_ms: number });
+    expect(sections.find((s) => s.section === 'product-overview')?.visible_ms).toBeGreaterThan(0);
+    expect(events.find((e) => e.event_type === 'custom')?.event_data).toMatchObject({ name: 'add_to_cart', props: { product_id: '1' } });
+
+    const session = await t.ctx.db.selectFrom('user_sessions').selectAll().where('session_id', '=', sessionId).executeTakeFirstOrThrow();
+    expect(session).toMatchObject({ cookieless: false, entry_page: `${base}/demo/`, device_type: 'desktop', browser: 'Chrome', os: 'Linux' });
+    expect(session.page_count).toBeGreaterThanOrEqual(3);
+    expect(session.consent_status).toMatchObject({ analytics: true });
+    await human.close();
+  });
+
+  it('counts a headless browser as a bot and stores nothing from it', async () => {
+    t.clock.set(Date.now());
+    const before = await t.ctx.db.selectFrom('user_events').select(({ fn }) => fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(`${base}/demo/`);
+    await page.getByRole('button', { name: 'Accept analytics' }).click();
+    await page.evaluate(() => (window as unknown as { augur: { flush(): Promise<void> } }).augur.flush());
+    await page.waitForTimeout(300);
+    const metrics = await t.app.inject({ method: 'GET', url: '/metrics' });
+    expect(metrics.body).toMatch(/track_events_total\{outcome="dropped_bot"\} [1-9]/);
+    const after = await t.ctx.db.selectFrom('user_events').select(({ fn }) => fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    expect(Number(after.n)).toBe(Number(before.n));
+    await context.close();
+  });
+});
