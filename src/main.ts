@@ -1,4 +1,4 @@
-// CLI: augur serve | migrate | create-admin. (Later features add simulate, train, bench, import.)
+// CLI: augur serve | migrate | create-admin | simulate. (Later features add train, bench, import.)
 import { parseArgs } from 'node:util';
 import { buildApp } from './app.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
@@ -7,30 +7,55 @@ import { closeContext, openContext } from './runtime.js';
 import { createAdmin, issueSetupToken } from './auth/setup.js';
 import { AppError } from './errors.js';
 import { readPassword } from './platform/prompt.js';
+import { startTrackingWorker } from './tracking/pipeline.js';
+import { parseSimulateArgs, runSimulation, SIMULATE_USAGE } from './simulator/index.js';
 
 const USAGE = `Usage: augur <command>
 
-  serve          start the server (migrates first)
+  serve          start the server (migrates first); --role all|api|worker (default all)
   migrate        apply pending database migrations and exit
   create-admin   --email you@example.com --username you   (password from a prompt or stdin)
+  simulate       --visitors N --rate R/s [--days D]   synthetic traffic through the ingest API (--help for more)
 
 Configuration comes from environment variables; see README.md.`;
 
-async function serve(config: Config): Promise<void> {
+type Role = 'all' | 'api' | 'worker';
+
+function parseRole(args: string[]): Role {
+  const { values } = parseArgs({ args, options: { role: { type: 'string', default: 'all' } } });
+  if (values.role !== 'all' && values.role !== 'api' && values.role !== 'worker') throw new UsageError(`--role must be all, api or worker, got "${values.role}"`);
+  return values.role;
+}
+
+async function serve(config: Config, args: string[]): Promise<void> {
+  const role = parseRole(args);
+  if (role === 'worker' && !config.queueUrl) throw new UsageError('--role worker reads events from NATS JetStream: set QUEUE_URL=nats://…');
   const started = performance.now();
   const ctx = await openContext(config);
   const applied = await migrate(ctx.dbHandle);
+  // With NATS, "all" runs a worker beside the API; without it the API writes events itself.
+  const worker = ctx.nats && role !== 'api' ? await startTrackingWorker(ctx, (err) => console.error('event write failed; the batch will be retried:', (err as Error).message)) : undefined;
+  if (role === 'worker') {
+    handleWorkerSignals(async () => {
+      await worker!.stop();
+      await closeContext(ctx);
+    }, config.shutdownTimeoutMs);
+    console.log(`Augur worker is consuming events from ${config.queueUrl} (migrations applied: ${applied.length})`);
+    return;
+  }
   // Before listening: once /health/ready answers, everything a new user needs is printed.
   const setupToken = await issueSetupToken(ctx);
   const app = await buildApp(ctx);
+  if (worker) app.addHook('onClose', () => worker.stop());
   app.addHook('onClose', async () => closeContext(ctx));
   await app.listen({ host: config.host, port: config.port });
   // At once: /health/ready already answers, and a SIGTERM before this would kill the process
   // without closing the database.
   handleSignals(app, config.shutdownTimeoutMs);
   const storage = ctx.dbHandle.kind === 'pglite' ? `embedded PostgreSQL in ${config.dataDir}` : 'PostgreSQL (DATABASE_URL)';
-  app.log.info({ storage, migrationsApplied: applied, startupMs: Math.round(performance.now() - started) }, 'Augur is ready');
+  app.log.info({ storage, role, queue: config.queueUrl ? 'nats' : 'in-process', migrationsApplied: applied, startupMs: Math.round(performance.now() - started) }, 'Augur is ready');
   console.log(`\nAugur is running at ${config.publicUrl}`);
+  if (config.demoSite) console.log(`  demo site:  ${config.publicUrl}/demo/   (traffic: npx augur simulate --visitors 50 --rate 2)`);
   console.log(`  API docs:   ${config.publicUrl}/docs   (OpenAPI: ${config.publicUrl}/openapi.json)`);
   console.log(`  health:     ${config.publicUrl}/health`);
   console.log(`  storage:    ${storage}`);
@@ -40,6 +65,19 @@ async function serve(config: Config): Promise<void> {
     console.log(`  or POST ${config.publicUrl}/api/v1/setup with {"setup_token":"${setupToken}","email":…,"username":…,"password":…}`);
     console.log(`  (this one-time setup token expires in 24 hours; restart to get a new one)\n`);
   }
+}
+
+/** A worker has no HTTP server: on a signal it stops pulling, finishes its batch (acked), and exits. */
+function handleWorkerSignals(stop: () => Promise<void>, timeoutMs: number): void {
+  let stopping = false;
+  const shutdown = () => {
+    if (stopping) process.exit(1);
+    stopping = true;
+    setTimeout(() => process.exit(1), timeoutMs).unref();
+    stop().then(() => process.exit(0), () => process.exit(1));
+  };
+  process.on('SIGTERM', shutdown);
+  process.on('SIGINT', shutdown);
 }
 
 /** SIGTERM/SIGINT: stop accepting, finish in-flight requests, run onClose hooks (queues, DB), exit 0. */
@@ -93,6 +131,14 @@ async function runCreateAdmin(config: Config, args: string[]): Promise<void> {
   }
 }
 
+async function runSimulate(config: Config, args: string[]): Promise<void> {
+  const parsed = parseSimulateArgs(args, config);
+  if ('help' in parsed) return console.log(SIMULATE_USAGE);
+  if ('error' in parsed) throw new UsageError(`${parsed.error}\n(augur simulate --help lists its options)`);
+  const summary = await runSimulation(parsed.options, (line) => console.log(line));
+  if (!summary.ok) process.exitCode = 1;
+}
+
 class UsageError extends Error {}
 
 async function main(argv: string[]): Promise<void> {
@@ -104,11 +150,13 @@ async function main(argv: string[]): Promise<void> {
   const config = loadConfig();
   switch (command) {
     case 'serve':
-      return serve(config);
+      return serve(config, rest);
     case 'migrate':
       return runMigrate(config);
     case 'create-admin':
       return runCreateAdmin(config, rest);
+    case 'simulate':
+      return runSimulate(config, rest);
     default:
       throw new UsageError(`Unknown command "${command}"`);
   }

@@ -70,7 +70,7 @@ d('tracker in a real browser', () => {
     await page.waitForTimeout(300);
     // Leaving the page flushes its summaries (page_leave, sections, mouse) with sendBeacon.
     await page.goto(`${base}/demo/pricing.html`);
-    await page.evaluate(() => (window as unknown as { augur: { flush(): Promise<void> } }).augur.flush());
+    await page.evaluate(() => (globalThis as unknown as { augur: { flush(): Promise<void> } }).augur.flush());
 
     let events: Awaited<ReturnType<typeof eventsOf>> = [];
     for (let i = 0; i < 100; i++) {
@@ -104,7 +104,7 @@ d('tracker in a real browser', () => {
     const page = await context.newPage();
     await page.goto(`${base}/demo/`);
     await page.getByRole('button', { name: 'Accept analytics' }).click();
-    await page.evaluate(() => (window as unknown as { augur: { flush(): Promise<void> } }).augur.flush());
+    await page.evaluate(() => (globalThis as unknown as { augur: { flush(): Promise<void> } }).augur.flush());
     await page.waitForTimeout(300);
     const metrics = await t.app.inject({ method: 'GET', url: '/metrics' });
     expect(metrics.body).toMatch(/track_events_total\{outcome="dropped_bot"\} [1-9]/);
