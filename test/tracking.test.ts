@@ -89,7 +89,10 @@ describeEachBackend('tracking ingest', (backend) => {
   });
 
   it('refuses unknown origins and unknown site keys', async () => {
-    expect((await send({ events: [event('page_view')] }, { origin: 'https://evil.example' })).json().error.code).toBe('TRACK_ORIGIN_NOT_ALLOWED');
+    const refused = await send({ events: [event('page_view')] }, { origin: 'https://evil.example' });
+    expect(refused.json().error.code).toBe('TRACK_ORIGIN_NOT_ALLOWED');
+    // Readable by the page, so its tracker stops instead of retrying a network error.
+    expect(refused.headers['access-control-allow-origin']).toBe('https://evil.example');
     const res = await t.app.inject({ method: 'POST', url: '/api/track/event', headers: { origin: ORIGIN, 'content-type': 'application/json' }, payload: { site: 'pk_unknownunknown', sent_at: now(), events: [event('page_view')] } });
     expect(res.statusCode).toBe(403);
     expect(res.json().error.code).toBe('TRACK_UNKNOWN_SITE');

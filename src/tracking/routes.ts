@@ -28,6 +28,13 @@ export function trackingRoutes(parent: FastifyInstance, ctx: AppContext, pipelin
         done(badRequest('BAD_JSON', 'The body is not valid JSON'), undefined);
       }
     });
+    // Answers are readable from any page, errors included, so a tracker on a page whose origin is
+    // not allowed reads the 403 and stops instead of retrying blind. Nothing here is secret and no
+    // credentials are involved; whether the events count is decided by the site's allow-list.
+    untyped.addHook('onRequest', async (req, reply) => {
+      const origin = req.headers.origin;
+      if (typeof origin === 'string' && origin.length <= 300) reply.header('access-control-allow-origin', origin).header('vary', 'Origin');
+    });
     const app = untyped.withTypeProvider<TypeBoxTypeProvider>();
     for (const { path, defaultType, summary } of ENDPOINTS) {
       for (const prefix of ['/api/v1/', '/api/']) {
