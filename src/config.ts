@@ -38,8 +38,10 @@ export interface Config {
   ingestRateLimitPerMinute: number;
   /** Bytes the JetStream event stream may hold (scale mode). */
   queueMaxBytes: number;
-  /** JetStream stream name; its subjects and durable consumer are named after it. */
+  /** JetStream stream name; its subjects are named after it. */
   queueStream: string;
+  /** How long before events pulled by a worker that died are delivered again. */
+  queueAckWaitMs: number;
   /** Create a demo site (served at /demo/) on start. */
   demoSite: boolean;
 }
@@ -150,6 +152,7 @@ export function loadConfig(env: Env = process.env): Config {
     ingestRateLimitPerMinute: int('INGEST_RATE_LIMIT_PER_MINUTE', 6000, 1, 100_000_000),
     queueMaxBytes: int('QUEUE_MAX_BYTES', 1_073_741_824, 1_048_576, 1_099_511_627_776),
     queueStream: name('QUEUE_STREAM', 'AUGUR_EVENTS'),
+    queueAckWaitMs: int('QUEUE_ACK_WAIT_MS', 10_000, 1000, 600_000),
     demoSite: bool('DEMO_SITE', true),
   };
 }

@@ -1,4 +1,5 @@
 // Real Redis and NATS: shared limits across nodes, health checks, fail-fast start-up.
+import crypto from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { connectNats, connectRedis } from '../src/platform/services.js';
@@ -57,8 +58,11 @@ describe.skipIf(!TEST_REDIS_URL)('with Redis (REDIS_URL)', () => {
 
 describe.skipIf(!TEST_NATS_URL)('with NATS JetStream (QUEUE_URL)', () => {
   it('reports the queue in /health through a JetStream round trip', async () => {
-    const t = await startApp(pgliteBackend, { QUEUE_URL: TEST_NATS_URL! });
+    // A stream of its own: the machine's NATS is shared with other runs.
+    const stream = `AUGUR_T_${crypto.randomBytes(4).toString('hex')}`;
+    const t = await startApp(pgliteBackend, { QUEUE_URL: TEST_NATS_URL!, QUEUE_STREAM: stream });
     try {
+      await (await t.ctx.nats!.jetstreamManager()).streams.delete(stream);
       const res = await t.app.inject({ method: 'GET', url: '/health' });
       expect(res.statusCode).toBe(200);
       expect(res.json().checks).toEqual({ database: 'healthy', queue: 'healthy' });

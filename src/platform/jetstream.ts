@@ -5,6 +5,8 @@ import { AckPolicy, DiscardPolicy, JSONCodec, RetentionPolicy, StorageType, nano
 export interface WorkQueueSpec {
   stream: string;
   subject: string;
+  /** How long a pulled message may stay unacked before it is redelivered (a dead consumer's). */
+  ackWaitMs: number;
   /** Bytes the stream may hold; beyond that publishing fails (and the API answers 503). */
   maxBytes: number;
 }
@@ -22,15 +24,17 @@ export async function ensureWorkQueue(nc: NatsConnection, spec: WorkQueueSpec, d
     max_bytes: spec.maxBytes,
     discard: DiscardPolicy.New,
   };
-  try {
-    await jsm.streams.info(spec.stream);
-  } catch {
+  const existing = await jsm.streams.info(spec.stream).catch(() => undefined);
+  if (!existing) {
     await jsm.streams.add(config).catch(async (err) => {
       // Another node created it first.
       if (!(await jsm.streams.info(spec.stream).catch(() => undefined))) throw err;
     });
+  } else if (existing.config.subjects?.join() !== config.subjects.join() || existing.config.max_bytes !== config.max_bytes) {
+    await jsm.streams.update(spec.stream, { subjects: config.subjects, max_bytes: config.max_bytes });
   }
-  await jsm.consumers.add(spec.stream, { durable_name: durable, ack_policy: AckPolicy.Explicit, ack_wait: nanos(60_000), max_ack_pending: 20_000, max_deliver: -1 });
+  // Adding an existing durable with new settings updates it.
+  await jsm.consumers.add(spec.stream, { durable_name: durable, ack_policy: AckPolicy.Explicit, ack_wait: nanos(spec.ackWaitMs), max_ack_pending: 20_000, max_deliver: -1 });
 }
 
 /** Publishes and waits for JetStream's acknowledgement that the message is stored. */

@@ -22,7 +22,9 @@ export interface EventPipeline {
 /** The stream (QUEUE_STREAM), its subject prefix and the workers' durable consumer. */
 export function queueNames(ctx: AppContext) {
   const stream = ctx.config.queueStream;
-  return { stream, subject: stream.toLowerCase(), durable: `${stream}_writer`, maxBytes: ctx.config.queueMaxBytes };
+  // The default stream keeps the subject it was first deployed with.
+  const subject = stream === 'AUGUR_EVENTS' ? 'augur.events' : stream.toLowerCase();
+  return { stream, subject, durable: 'augur-writer', maxBytes: ctx.config.queueMaxBytes, ackWaitMs: ctx.config.queueAckWaitMs };
 }
 const MAX_WRITE_EVENTS = 5000;
 
@@ -118,6 +120,8 @@ export async function startTrackingWorker(ctx: AppContext, onError: (err: unknow
   const state = newWriterState();
 
   async function writeAndAck(items: Consumed<IngestBatch>[]): Promise<void> {
+    // A slow commit must not look like a dead worker: tell JetStream we are still on it.
+    const heartbeat = setInterval(() => items.forEach((i) => i.msg.working()), Math.max(500, queue.ackWaitMs / 3));
     try {
       const end = ctx.metrics.trackWriteDuration.startTimer();
       const stored = await writeBatches(ctx.db, state, items.map((i) => i.data!));
@@ -134,6 +138,8 @@ export async function startTrackingWorker(ctx: AppContext, onError: (err: unknow
       ctx.metrics.trackWriteErrors.inc();
       onError(err);
       items[0]!.msg.nak(2000);
+    } finally {
+      clearInterval(heartbeat);
     }
   }
 
