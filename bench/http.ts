@@ -4,13 +4,11 @@
 // Each server is its own process (bench/http-server.ts). The fixed-rate rounds use a paced,
 // open-loop generator (below); the max-throughput round uses autocannon. Targets run round by
 // round in rotating order so that machine noise hits every target alike.
-import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import type { ChildProcess } from 'node:child_process';
-import { here, machine, median, percentile, round, spawnWithReadyLine, stop, table, writeResults } from './lib.js';
+import { cpuSeconds, here, machine, median, pacedLoad, percentile, round, spawnWithReadyLine, stop, table, writeResults } from './lib.js';
 
 // autocannon ships no types; this is the part we use.
 interface AutocannonResult {
@@ -89,16 +87,6 @@ async function startTarget(mode: string): Promise<Target | { skip: string }> {
   return { name: mode, url, headers, child };
 }
 
-/** utime + stime of a process in seconds, from /proc (undefined elsewhere). */
-function cpuSeconds(pid: number | undefined): number | undefined {
-  try {
-    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100; // USER_HZ is 100 on Linux
-  } catch {
-    return undefined;
-  }
-}
-
 /** CPU time used so far by the server process and by this one, to charge to a run. */
 function cpuMark(target: Target) {
   return { server: cpuSeconds(target.child.pid), client: process.cpuUsage() };
@@ -121,113 +109,14 @@ function summarise(target: Target, latencies: number[], cpu: ReturnType<typeof c
   };
 }
 
-/**
- * A keep-alive HTTP/1.1 connection that sends one prepared request at a time and reads only the
- * status line and Content-Length of the answer (Fastify always sends one). It costs the load
- * generator a fraction of what node:http does, which matters when it shares two cores with the
- * server. A dropped connection answers status 0 and reconnects.
- */
-class Connection {
-  private socket!: net.Socket;
-  private buffer: Buffer = Buffer.alloc(0);
-  private done?: (status: number) => void;
-  private closed = false;
-
-  constructor(
-    private readonly port: number,
-    private readonly request: Buffer,
-  ) {
-    this.connect();
-  }
-
-  get idle() {
-    return !this.done;
-  }
-
-  send(done: (status: number) => void) {
-    this.done = done;
-    this.socket.write(this.request);
-  }
-
-  close() {
-    this.closed = true;
-    this.socket.destroy();
-  }
-
-  private connect() {
-    this.buffer = Buffer.alloc(0);
-    this.socket = net.connect(this.port, '127.0.0.1').setNoDelay(true);
-    this.socket.on('data', (chunk: Buffer) => this.read(chunk));
-    this.socket.on('error', () => {});
-    this.socket.on('close', () => {
-      this.answer(0);
-      if (!this.closed) this.connect();
-    });
-  }
-
-  private read(chunk: Buffer) {
-    this.buffer = this.buffer.length ? Buffer.concat([this.buffer, chunk]) : chunk;
-    const headEnd = this.buffer.indexOf('\r\n\r\n');
-    if (headEnd < 0) return;
-    const head = this.buffer.toString('latin1', 0, headEnd);
-    const bodyLength = Number(/\r\ncontent-length: *(\d+)/i.exec(head)?.[1] ?? 0);
-    if (this.buffer.length < headEnd + 4 + bodyLength) return;
-    this.buffer = this.buffer.subarray(headEnd + 4 + bodyLength);
-    this.answer(Number(head.slice(9, 12))); // "HTTP/1.1 200 OK"
-  }
-
-  private answer(status: number) {
-    const done = this.done;
-    this.done = undefined;
-    done?.(status);
-  }
-}
-
-/**
- * Open-loop load at a fixed rate: request i is due at start + i/rate whether or not earlier
- * ones have answered (it waits for a free connection if all are busy), and its latency counts
- * from when it was due, so queueing in this client or in the server is included and a stall
- * cannot hide itself (no coordinated omission). autocannon's overallRate is not this: each
- * connection sends its share of the second back to back and then waits for the next second,
- * so the server sees bursts at full concurrency (BENCH_GENERATOR=autocannon shows the effect).
- */
-function paced(target: Target, seconds: number, rate: number): Promise<Round> {
+/** The fixed-rate rounds: bench/lib.ts pacedLoad (open loop, latency counted from when each request was due). */
+async function paced(target: Target, seconds: number, rate: number): Promise<Round> {
   const url = new URL(target.url);
   const headers = Object.entries({ host: url.host, ...target.headers }).map(([k, v]) => `${k}: ${v}\r\n`).join('');
   const request = Buffer.from(`GET ${url.pathname} HTTP/1.1\r\n${headers}\r\n`);
-  const connections = Array.from({ length: settings.connections }, () => new Connection(Number(url.port), request));
-  const total = Math.round(seconds * rate);
-  const latencies: number[] = [];
-  const counts = { requests: 0, non2xx: 0, errors: 0, timeouts: 0 };
-  const waiting: number[] = []; // due times of requests waiting for a free connection
-  let nextWaiting = 0;
-  let sent = 0;
   const cpu = cpuMark(target);
-  const start = performance.now();
-  return new Promise((resolve) => {
-    const dispatch = (conn: Connection, due: number) =>
-      conn.send((status) => {
-        if (status >= 200 && status < 300) latencies.push(performance.now() - due);
-        else if (status === 0) counts.errors++;
-        else counts.non2xx++;
-        if (nextWaiting < waiting.length) dispatch(conn, waiting[nextWaiting++]!);
-        if (++counts.requests === total) {
-          connections.forEach((c) => c.close());
-          resolve(summarise(target, latencies, cpu, (performance.now() - start) / 1000, counts));
-        }
-      });
-    const tick = () => {
-      const due = Math.min(total, Math.floor(((performance.now() - start) * rate) / 1000) + 1);
-      for (; sent < due; sent++) {
-        const at = start + (sent * 1000) / rate;
-        const conn = connections.find((c) => c.idle);
-        if (conn) dispatch(conn, at);
-        else waiting.push(at);
-      }
-      if (sent < total) setTimeout(tick, 1);
-    };
-    tick();
-  });
+  const run = await pacedLoad({ port: Number(url.port), seconds, rate, connections: settings.connections, request: () => request });
+  return summarise(target, run.latencies, cpu, run.seconds, run.counts);
 }
 
 /** One autocannon run (uncapped, or with its bursty overallRate); latencies from every 2xx response, sub-millisecond. */

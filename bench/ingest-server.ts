@@ -1,0 +1,200 @@
+// The ingest benchmark's server, run as its own process so the load generator does not share its
+// event loop. Usage: node dist/bench/ingest-server.js pglite|postgres
+//   pglite    the real app (openContext + migrate + buildApp) on PGlite in a temp DATA_DIR
+//   postgres  the same on a scratch database augur_bench_<random> created beside
+//             BENCH_DATABASE_URL / TEST_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test),
+//             dropped at exit
+// One site is inserted (allowed origin https://bench.example.com). The event pipeline can be
+// switched at run time between the real one (group commit, src/tracking/pipeline.ts) and the
+// naive baseline (bench/naive-pipeline.ts), so both write into the same database.
+// Bench-only routes (public; this process only ever listens on 127.0.0.1):
+//   POST /bench/pipeline {"pipeline":"group"|"naive"}  switch (waits until nothing is in flight)
+//   POST /bench/reset                                  wait until idle, TRUNCATE user_events, user_sessions
+//   GET  /bench/rows                                   wait until idle, then {total, sessions, seqs:[[seq, rows]…]}
+//                                                      (seq: the request number the bench encodes in event ids)
+//   POST /bench/origin {"origin":"http://…"}           allow one more origin (the tracker page)
+// Prints one JSON line when ready: {"port","publicKey","origin","kind"}, or {"skip":"why"}.
+// SIGTERM (or, with BENCH_CHILD set, the end of stdin) closes the server, removes the temp dir or
+// drops the scratch database, and exits 0.
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { sql } from 'kysely';
+import type { FastifyInstance } from 'fastify';
+import type { AppContext } from '../src/context.js';
+import type { EventPipeline } from '../src/tracking/pipeline.js';
+
+const mode = process.argv[2] ?? '';
+const cleanups: Array<() => Promise<void> | void> = [];
+const BENCH_ORIGIN = 'https://bench.example.com';
+const PUBLIC_KEY = `pk_bench_${crypto.randomBytes(8).toString('hex')}`;
+
+/** A fresh DATA_DIR (PGlite files), removed at exit. */
+function tempDir(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'augur-bench-ingest-'));
+  cleanups.push(() => fs.rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+const redact = (url: string) => url.replace(/\/\/[^@/]*@/, '//…@');
+
+/** The scratch database's URL, or undefined when PostgreSQL is unreachable (reported as a skip). */
+async function scratchPostgres(): Promise<string | undefined> {
+  const { default: pg } = await import('pg');
+  const adminUrl = process.env.BENCH_DATABASE_URL || process.env.TEST_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
+  const name = `augur_bench_${crypto.randomBytes(6).toString('hex')}`;
+  const admin = async (statement: string) => {
+    const client = new pg.Client({ connectionString: adminUrl, connectionTimeoutMillis: 3000 });
+    await client.connect();
+    try {
+      await client.query(statement);
+    } finally {
+      await client.end();
+    }
+  };
+  try {
+    await admin(`CREATE DATABASE ${name}`);
+  } catch (err) {
+    console.log(JSON.stringify({ skip: `PostgreSQL at ${redact(adminUrl)} is unreachable: ${(err as Error).message}` }));
+    return undefined;
+  }
+  cleanups.push(() => admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+/** Resolves when no request has been in the pipeline for a few consecutive checks. */
+async function idle(inFlight: () => number): Promise<void> {
+  // Requests whose client went away (the end of an autocannon run) may still be on their way in.
+  await new Promise((r) => setTimeout(r, 200));
+  for (let quiet = 0; quiet < 3; ) {
+    await new Promise((r) => setTimeout(r, 50));
+    quiet = inFlight() === 0 ? quiet + 1 : 0;
+  }
+}
+
+async function start(): Promise<{ app: FastifyInstance; ctx: AppContext } | undefined> {
+  const [{ loadConfig }, { openContext, closeContext }, { migrate }, { buildApp }, { embeddedPipeline }, { naivePipeline }, { invalidateSiteCache }] = await Promise.all([
+    import('../src/config.js'),
+    import('../src/runtime.js'),
+    import('../src/db/migrate.js'),
+    import('../src/app.js'),
+    import('../src/tracking/pipeline.js'),
+    import('./naive-pipeline.js'),
+    import('../src/sites/index.js'),
+  ]);
+  const env: Record<string, string> = {
+    DATA_DIR: tempDir(),
+    LOG_LEVEL: 'warn',
+    DEMO_SITE: 'false',
+    // One load generator on one address would otherwise be rate limited.
+    RATE_LIMIT_PER_MINUTE: '10000000',
+    INGEST_RATE_LIMIT_PER_MINUTE: '100000000',
+    // Secrets given, so nothing is generated into DATA_DIR.
+    JWT_SECRET: crypto.randomBytes(32).toString('base64url'),
+    ENCRYPTION_KEYS: `bench:${crypto.randomBytes(32).toString('base64')}`,
+  };
+  for (const name of ['TRACK_QUEUE_MAX_EVENTS', 'DATABASE_POOL_MAX']) if (process.env[name]) env[name] = process.env[name]!;
+  if (mode === 'postgres') {
+    const url = await scratchPostgres();
+    if (!url) return undefined;
+    env.DATABASE_URL = url;
+  } else if (mode !== 'pglite') {
+    console.error('usage: ingest-server.js pglite|postgres');
+    process.exit(2);
+  }
+  const ctx = await openContext(loadConfig(env));
+  await migrate(ctx.dbHandle);
+  await ctx.db.insertInto('sites').values({ name: 'Bench', allowed_origins: [BENCH_ORIGIN], public_key: PUBLIC_KEY } as never).execute();
+
+  // Both pipelines exist side by side; requests go to the current one.
+  let current: 'group' | 'naive' = 'group';
+  let inFlight = 0;
+  let pipelines!: Record<'group' | 'naive', EventPipeline>;
+  const switchable = (c: AppContext): EventPipeline => {
+    pipelines = { group: embeddedPipeline(c), naive: naivePipeline(c) };
+    return {
+      async enqueue(batch) {
+        inFlight++;
+        try {
+          await pipelines[current].enqueue(batch);
+        } finally {
+          inFlight--;
+        }
+      },
+      depth: () => pipelines.group.depth() + pipelines.naive.depth(),
+      close: async () => {
+        await pipelines.group.close();
+        await pipelines.naive.close();
+      },
+    };
+  };
+  const app = await buildApp(ctx, { pipeline: switchable });
+  app.addHook('onClose', async () => closeContext(ctx));
+
+  const bench = { config: { public: true } };
+  app.post<{ Body: { pipeline: 'group' | 'naive' } }>('/bench/pipeline', bench, async (req) => {
+    await idle(() => inFlight);
+    current = req.body.pipeline === 'naive' ? 'naive' : 'group';
+    return { pipeline: current };
+  });
+  app.post('/bench/reset', bench, async () => {
+    await idle(() => inFlight);
+    await sql`TRUNCATE user_events, user_sessions`.execute(ctx.db);
+    return { ok: true };
+  });
+  app.get('/bench/rows', bench, async () => {
+    await idle(() => inFlight);
+    // Event ids end in <request seq: 8 hex><event index: 4 hex> (bench/ingest-load.ts eventId).
+    const perSeq = await sql<{ seq: string; n: number }>`SELECT substr(event_id::text, 25, 8) AS seq, count(*)::int AS n FROM user_events GROUP BY 1`.execute(ctx.db);
+    const sessions = await sql<{ n: number }>`SELECT count(*)::int AS n FROM user_sessions`.execute(ctx.db);
+    return {
+      total: perSeq.rows.reduce((n, r) => n + r.n, 0),
+      sessions: sessions.rows[0]!.n,
+      seqs: perSeq.rows.map((r) => [parseInt(r.seq, 16), r.n]),
+    };
+  });
+  app.post<{ Body: { origin: string } }>('/bench/origin', bench, async (req) => {
+    await sql`UPDATE sites SET allowed_origins = array_append(allowed_origins, ${req.body.origin}) WHERE public_key = ${PUBLIC_KEY}`.execute(ctx.db);
+    invalidateSiteCache(ctx);
+    return { ok: true };
+  });
+  return { app, ctx };
+}
+
+async function cleanUp() {
+  for (const fn of cleanups.reverse()) await fn();
+}
+
+try {
+  const started = await start();
+  if (!started) {
+    await cleanUp();
+    process.exit(0);
+  }
+  const { app, ctx } = started;
+  let closing = false;
+  const shutdown = () => {
+    if (closing) return;
+    closing = true;
+    app.close().then(cleanUp).then(
+      () => process.exit(0),
+      (err: unknown) => {
+        console.error(err);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', shutdown);
+  if (process.env.BENCH_CHILD) process.stdin.on('end', shutdown).resume();
+  await app.listen({ host: '127.0.0.1', port: Number(process.env.PORT ?? 0) });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  console.log(JSON.stringify({ port, publicKey: PUBLIC_KEY, origin: BENCH_ORIGIN, kind: ctx.dbHandle.kind }));
+} catch (err) {
+  console.error(err);
+  await cleanUp().catch(() => {});
+  process.exit(1);
+}
