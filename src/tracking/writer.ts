@@ -1,11 +1,11 @@
-// The batch writer: many requests' events in one transaction. Events are inserted idempotently
+// The batch writer: many requests' events in one statement. Events are inserted idempotently
 // (ON CONFLICT DO NOTHING on their key) and only the rows actually inserted update sessions, so
 // at-least-once delivery gives exactly-once rows and exact session counts.
 import { sql } from 'kysely';
 import type { Db } from '../db/client.js';
 import { randomToken } from '../platform/crypto.js';
 import type { IngestBatch } from './ingest.js';
-import { SESSION_TIMEOUT_MS, sessionDeltas, type StoredBatch } from './sessionizer.js';
+import { SESSION_TIMEOUT_MS, sessionMeta, upsertSessionsCte, type StoredBatch } from './sessionizer.js';
 
 export interface WriterState {
   /** Months (YYYY-MM) whose user_events partition is known to exist. */
@@ -17,7 +17,10 @@ export interface WriterState {
 export const newWriterState = (): WriterState => ({ partitions: new Set(), cookieless: new Map() });
 const MAX_COOKIELESS_CACHE = 100_000;
 
-/** Writes the batches in one transaction; returns what was stored (for sessions, features, live views). */
+/**
+ * Writes the batches in one statement (one implicit transaction: events and sessions commit
+ * together or not at all); returns what was stored, for live views and session state.
+ */
 export async function writeBatches(db: Db, state: WriterState, batches: IngestBatch[]): Promise<StoredBatch[]> {
   const withSessions = await assignCookielessSessions(db, state, batches);
   await ensurePartitions(db, state, withSessions.flatMap((b) => b.events.map((e) => e.ts)));
@@ -25,55 +28,20 @@ export async function writeBatches(db: Db, state: WriterState, batches: IngestBa
     b.events.map((e) => ({ event_id: e.event_id, session_id: b.session_id, site_id: b.site_id, visitor_id: b.visitor_id, event_type: e.type, event_data: e.data, timestamp: new Date(e.ts).toISOString(), page_url: e.url })),
   );
   if (rows.length === 0) return [];
-  const stored = await db.transaction().execute(async (trx) => {
-    const inserted = await sql<{ event_id: string; timestamp: Date }>`
+  const inserted = await sql<{ event_id: string; ts: number }>`
+    WITH ins AS (
       INSERT INTO user_events (event_id, session_id, site_id, visitor_id, event_type, event_data, timestamp, page_url)
       SELECT event_id, session_id, site_id, visitor_id, event_type, event_data, timestamp, page_url
       FROM json_to_recordset(${JSON.stringify(rows)}::json) AS r(event_id uuid, session_id varchar, site_id uuid, visitor_id varchar, event_type varchar, event_data jsonb, timestamp timestamptz, page_url varchar)
       ON CONFLICT DO NOTHING
-      RETURNING event_id, timestamp`.execute(trx);
-    const fresh = new Set(inserted.rows.map((r) => `${r.event_id}|${new Date(r.timestamp).getTime()}`));
-    const result: StoredBatch[] = withSessions.map((batch) => ({ batch, events: batch.events.filter((e) => fresh.has(`${e.event_id}|${e.ts}`)) }));
-    await upsertSessions(trx, result);
-    return result;
-  });
-  return stored.filter((s) => s.events.length > 0);
-}
-
-async function upsertSessions(trx: Db, stored: StoredBatch[]): Promise<void> {
-  const deltas = sessionDeltas(stored);
-  if (deltas.length === 0) return;
-  // "earlier": this write holds the session's first events so far, so it names the entry page.
-  await sql`
-    INSERT INTO user_sessions AS s (session_id, site_id, visitor_id, user_id, start_time, end_time, device_info, referrer, consent_status,
-      cookieless, entry_page, exit_page, page_count, event_count, engaged_ms, conversions, utm_source, utm_medium, utm_campaign, utm_term,
-      utm_content, device_type, browser, os, language, timezone)
-    SELECT session_id, site_id, visitor_id, user_id, start_time, end_time, device_info, referrer, consent_status,
-      cookieless, entry_page, exit_page, page_count, event_count, engaged_ms, conversions, utm_source, utm_medium, utm_campaign, utm_term,
-      utm_content, device_type, browser, os, language, timezone
-    FROM json_to_recordset(${JSON.stringify(deltas)}::json) AS r(session_id varchar, site_id uuid, visitor_id varchar, user_id varchar,
-      start_time timestamptz, end_time timestamptz, device_info jsonb, referrer varchar, consent_status jsonb, cookieless boolean,
-      entry_page varchar, exit_page varchar, page_count int, event_count int, engaged_ms bigint, conversions int, utm_source varchar,
-      utm_medium varchar, utm_campaign varchar, utm_term varchar, utm_content varchar, device_type varchar, browser varchar, os varchar,
-      language varchar, timezone varchar)
-    ON CONFLICT (session_id) DO UPDATE SET
-      start_time = LEAST(s.start_time, EXCLUDED.start_time),
-      end_time = GREATEST(s.end_time, EXCLUDED.end_time),
-      entry_page = CASE WHEN EXCLUDED.entry_page IS NOT NULL AND (s.entry_page IS NULL OR EXCLUDED.start_time < s.start_time) THEN EXCLUDED.entry_page ELSE s.entry_page END,
-      referrer = CASE WHEN EXCLUDED.entry_page IS NOT NULL AND (s.entry_page IS NULL OR EXCLUDED.start_time < s.start_time) THEN EXCLUDED.referrer ELSE s.referrer END,
-      utm_source = CASE WHEN EXCLUDED.entry_page IS NOT NULL AND (s.entry_page IS NULL OR EXCLUDED.start_time < s.start_time) THEN EXCLUDED.utm_source ELSE s.utm_source END,
-      utm_medium = CASE WHEN EXCLUDED.entry_page IS NOT NULL AND (s.entry_page IS NULL OR EXCLUDED.start_time < s.start_time) THEN EXCLUDED.utm_medium ELSE s.utm_medium END,
-      utm_campaign = CASE WHEN EXCLUDED.entry_page IS NOT NULL AND (s.entry_page IS NULL OR EXCLUDED.start_time < s.start_time) THEN EXCLUDED.utm_campaign ELSE s.utm_campaign END,
-      utm_term = CASE WHEN EXCLUDED.entry_page IS NOT NULL AND (s.entry_page IS NULL OR EXCLUDED.start_time < s.start_time) THEN EXCLUDED.utm_term ELSE s.utm_term END,
-      utm_content = CASE WHEN EXCLUDED.entry_page IS NOT NULL AND (s.entry_page IS NULL OR EXCLUDED.start_time < s.start_time) THEN EXCLUDED.utm_content ELSE s.utm_content END,
-      exit_page = CASE WHEN EXCLUDED.exit_page IS NOT NULL AND EXCLUDED.end_time >= s.end_time THEN EXCLUDED.exit_page ELSE s.exit_page END,
-      page_count = s.page_count + EXCLUDED.page_count,
-      event_count = s.event_count + EXCLUDED.event_count,
-      engaged_ms = s.engaged_ms + EXCLUDED.engaged_ms,
-      conversions = s.conversions + EXCLUDED.conversions,
-      user_id = COALESCE(EXCLUDED.user_id, s.user_id),
-      consent_status = EXCLUDED.consent_status
-    WHERE s.site_id = EXCLUDED.site_id`.execute(trx);
+      RETURNING event_id, session_id, event_type, event_data, timestamp, page_url
+    ),
+    ${upsertSessionsCte(sessionMeta(withSessions))}
+    SELECT event_id, (extract(epoch from timestamp) * 1000)::float8 AS ts FROM ins`.execute(db);
+  const fresh = new Set(inserted.rows.map((r) => `${r.event_id}|${Math.round(r.ts)}`));
+  return withSessions
+    .map((batch) => ({ batch, events: batch.events.filter((e) => fresh.has(`${e.event_id}|${e.ts}`)) }))
+    .filter((s) => s.events.length > 0);
 }
 
 /**
