@@ -1,63 +1,23 @@
 // The real binary: first start, restart on an existing data dir, graceful shutdown with a
 // request in flight, create-admin, migrate, and configuration errors.
 import { afterAll, describe, expect, it } from 'vitest';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { createScratchDatabase, TEST_DATABASE_URL, TEST_SECRETS } from './helpers.js';
+import { freePort, killAll, runAugur, spawnAugur, stopProcess, waitReady, type Spawned } from './processes.js';
 
-const MAIN = path.resolve('dist/src/main.js');
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'augur-cli-'));
-const started: ChildProcess[] = [];
-afterAll(() => {
-  // A failed or timed-out test must not leave a server running.
-  for (const proc of started) if (proc.exitCode === null) proc.kill('SIGKILL');
+afterAll(async () => {
+  await killAll();
   fs.rmSync(dataDir, { recursive: true, force: true });
 });
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-    srv.on('error', reject);
-  });
-}
-
-interface Server {
-  proc: ChildProcess;
-  port: number;
-  output: () => string;
-  exited: Promise<number | null>;
-}
-
-async function startServer(env: Record<string, string> = {}): Promise<Server> {
+async function startServer(env: Record<string, string> = {}): Promise<Spawned & { port: number }> {
   const port = await freePort();
-  const proc = spawn(process.execPath, [MAIN, 'serve'], {
-    env: { PATH: process.env.PATH, DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  started.push(proc);
-  let out = '';
-  proc.stdout!.on('data', (d) => { out += d; });
-  proc.stderr!.on('data', (d) => { out += d; });
-  const exited = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)));
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    if (proc.exitCode !== null) throw new Error(`server exited early: ${out}`);
-    try {
-      const res = await fetch(`http://127.0.0.1:${port}/health/ready`);
-      if (res.status === 200) break;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) throw new Error(`server did not become ready: ${out}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return { proc, port, output: () => out, exited };
+  const s = spawnAugur(['serve'], { DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env });
+  await waitReady(s, port);
+  return { ...s, port };
 }
 
 describe('augur CLI', () => {
@@ -71,8 +31,7 @@ describe('augur CLI', () => {
       expect(fs.existsSync(path.join(dataDir, 'pg'))).toBe(true);
       expect(fs.statSync(path.join(dataDir, 'secrets.json')).mode & 0o777).toBe(0o600);
     } finally {
-      s.proc.kill('SIGTERM');
-      expect(await s.exited).toBe(0);
+      expect(await stopProcess(s)).toBe(0);
     }
   });
 
@@ -98,33 +57,20 @@ describe('augur CLI', () => {
   it('refuses to open the embedded database while a server is using it', async () => {
     const s = await startServer();
     try {
-      const res = spawnSync(process.execPath, [MAIN, 'create-admin', '--email', 'x@example.com', '--username', 'x'], {
-        env: { PATH: process.env.PATH, DATA_DIR: dataDir, LOG_LEVEL: 'warn' },
-        input: 'a-long-enough-password\n',
-        encoding: 'utf8',
-      });
+      const res = runAugur(['create-admin', '--email', 'x@example.com', '--username', 'x'], { DATA_DIR: dataDir, LOG_LEVEL: 'warn' }, 'a-long-enough-password\n');
       expect(res.status).toBe(1);
       expect(res.stderr).toContain(`Another Augur process (pid ${s.proc.pid})`);
     } finally {
-      s.proc.kill('SIGTERM');
-      expect(await s.exited).toBe(0);
+      expect(await stopProcess(s)).toBe(0);
     }
     expect(fs.existsSync(path.join(dataDir, 'pg.lock'))).toBe(false);
   });
 
   it('create-admin reads the password from stdin; afterwards no setup token is printed', async () => {
-    const weak = spawnSync(process.execPath, [MAIN, 'create-admin', '--email', 'root@example.com', '--username', 'root'], {
-      env: { PATH: process.env.PATH, DATA_DIR: dataDir, LOG_LEVEL: 'warn' },
-      input: 'short\n',
-      encoding: 'utf8',
-    });
+    const weak = runAugur(['create-admin', '--email', 'root@example.com', '--username', 'root'], { DATA_DIR: dataDir, LOG_LEVEL: 'warn' }, 'short\n');
     expect(weak.status).toBe(1);
     expect(weak.stderr).toContain('AUTH_WEAK_PASSWORD');
-    const ok = spawnSync(process.execPath, [MAIN, 'create-admin', '--email', 'root@example.com', '--username', 'root'], {
-      env: { PATH: process.env.PATH, DATA_DIR: dataDir, LOG_LEVEL: 'warn' },
-      input: 'root-password-long\n',
-      encoding: 'utf8',
-    });
+    const ok = runAugur(['create-admin', '--email', 'root@example.com', '--username', 'root'], { DATA_DIR: dataDir, LOG_LEVEL: 'warn' }, 'root-password-long\n');
     expect(ok.status).toBe(0);
     expect(ok.stdout).toMatch(/Created admin #\d+ \(root\)/);
     const s = await startServer();
@@ -138,22 +84,21 @@ describe('augur CLI', () => {
       expect(login.status).toBe(200);
       expect(((await login.json()) as { user: { role: string } }).user.role).toBe('admin');
     } finally {
-      s.proc.kill('SIGTERM');
-      expect(await s.exited).toBe(0);
+      expect(await stopProcess(s)).toBe(0);
     }
   });
 
   it('stops with exit code 2 and names the variable when configuration is wrong', () => {
-    const res = spawnSync(process.execPath, [MAIN, 'serve'], { env: { PATH: process.env.PATH, PORT: 'eighty' }, encoding: 'utf8' });
+    const res = runAugur(['serve'], { PORT: 'eighty' });
     expect(res.status).toBe(2);
     expect(res.stderr).toContain('PORT');
-    const db = spawnSync(process.execPath, [MAIN, 'serve'], { env: { PATH: process.env.PATH, DATABASE_URL: 'mysql://x' }, encoding: 'utf8' });
+    const db = runAugur(['serve'], { DATABASE_URL: 'mysql://x' });
     expect(db.status).toBe(2);
     expect(db.stderr).toContain('DATABASE_URL');
   });
 
   it('refuses unknown commands with usage', () => {
-    const res = spawnSync(process.execPath, [MAIN, 'frobnicate'], { env: { PATH: process.env.PATH }, encoding: 'utf8' });
+    const res = runAugur(['frobnicate'], {});
     expect(res.status).toBe(2);
     expect(res.stderr).toContain('Usage: augur');
   });
@@ -161,10 +106,10 @@ describe('augur CLI', () => {
   it.skipIf(!TEST_DATABASE_URL)('migrate applies pending migrations on PostgreSQL, then reports up to date', async () => {
     const scratch = await createScratchDatabase();
     try {
-      const env = { PATH: process.env.PATH, DATABASE_URL: scratch.url, DATA_DIR: dataDir, ...TEST_SECRETS };
-      const first = spawnSync(process.execPath, [MAIN, 'migrate'], { env, encoding: 'utf8' });
+      const env = { DATABASE_URL: scratch.url, DATA_DIR: dataDir, ...TEST_SECRETS };
+      const first = runAugur(['migrate'], env);
       expect(first.stdout).toMatch(/Applied migrations: 1, 2\b/);
-      const second = spawnSync(process.execPath, [MAIN, 'migrate'], { env, encoding: 'utf8' });
+      const second = runAugur(['migrate'], env);
       expect(second.stdout).toContain('up to date');
     } finally {
       await scratch.drop();

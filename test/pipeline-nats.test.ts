@@ -2,10 +2,8 @@
 // worker writes to PostgreSQL. The worker is SIGKILLed mid-stream and restarted; every event
 // acknowledged with 202 must end up stored exactly once, and sessions counted exactly once.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
@@ -13,8 +11,8 @@ import { connect, type NatsConnection } from 'nats';
 import { openPostgres } from '../src/db/client.js';
 import { migrate } from '../src/db/migrate.js';
 import { createScratchDatabase, TEST_DATABASE_URL, TEST_NATS_URL, TEST_SECRETS } from './helpers.js';
+import { freePort, killAll, spawnAugur, stopProcess, waitReady, type Spawned } from './processes.js';
 
-const MAIN = path.resolve('dist/src/main.js');
 const ORIGIN = 'https://shop.example.com';
 const UA = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0.0.0 Safari/537.36';
 const REQUESTS = 300;
@@ -32,16 +30,13 @@ const suite = skipReason ? describe.skip : describe;
 // AUGUR_EVENTS. Its subjects are the name in lower case; it is deleted afterwards.
 const STREAM = `AUGUR_T_${crypto.randomBytes(5).toString('hex').toUpperCase()}`;
 
-const started: ChildProcess[] = [];
 let dataDir = '';
 let scratch: Awaited<ReturnType<typeof createScratchDatabase>> | undefined;
 let db: pg.Client | undefined;
 let nc: NatsConnection | undefined;
 
 afterAll(async () => {
-  // A failed or timed-out test must not leave a process running.
-  for (const proc of started) if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL');
-  await Promise.all(started.map((p) => (p.exitCode === null && p.signalCode === null ? new Promise((r) => p.once('exit', r)) : undefined)));
+  await killAll();
   if (nc) {
     const jsm = await nc.jetstreamManager();
     await jsm.streams.delete(STREAM).catch(() => {});
@@ -52,86 +47,36 @@ afterAll(async () => {
   if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
 });
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-    srv.on('error', reject);
+function startRole(role: 'api' | 'worker', env: Record<string, string>): Spawned {
+  return spawnAugur(['serve', '--role', role], {
+    DATABASE_URL: scratch!.url,
+    QUEUE_URL: TEST_NATS_URL!,
+    QUEUE_STREAM: STREAM,
+    DATA_DIR: dataDir,
+    HOST: '127.0.0.1',
+    DEMO_SITE: 'false',
+    LOG_LEVEL: 'warn',
+    INGEST_RATE_LIMIT_PER_MINUTE: '1000000',
+    RATE_LIMIT_PER_MINUTE: '1000000',
+    // What a killed worker had pulled comes back after ack_wait, and this test waits for it (see the
+    // deadline below): shorter than the default keeps the test short.
+    QUEUE_ACK_WAIT_MS: '5000',
+    ...TEST_SECRETS,
+    ...env,
   });
 }
 
-interface Proc {
-  proc: ChildProcess;
-  output: () => string;
-  exited: Promise<void>;
-}
-
-function spawnAugur(role: 'api' | 'worker', env: Record<string, string>): Proc {
-  const proc = spawn(process.execPath, [MAIN, 'serve', '--role', role], {
-    env: {
-      PATH: process.env.PATH,
-      DATABASE_URL: scratch!.url,
-      QUEUE_URL: TEST_NATS_URL!,
-      QUEUE_STREAM: STREAM,
-      DATA_DIR: dataDir,
-      HOST: '127.0.0.1',
-      DEMO_SITE: 'false',
-      LOG_LEVEL: 'warn',
-      INGEST_RATE_LIMIT_PER_MINUTE: '1000000',
-      RATE_LIMIT_PER_MINUTE: '1000000',
-      // Not read by src/config.ts yet (proposed): with the fixed 60 s ack_wait, what a killed worker had
-      // pulled comes back only a minute later, and this test waits for it (see the deadline below).
-      QUEUE_ACK_WAIT_MS: '5000',
-      ...TEST_SECRETS,
-      ...env,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  started.push(proc);
-  let out = '';
-  proc.stdout!.on('data', (d) => { out += d; });
-  proc.stderr!.on('data', (d) => { out += d; });
-  const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
-  return { proc, output: () => out, exited };
-}
-
-async function until(what: string, p: Proc, ready: () => Promise<boolean> | boolean, timeoutMs = 45_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (p.proc.exitCode !== null || p.proc.signalCode !== null) throw new Error(`${what} exited early: ${p.output()}`);
-    if (await ready()) return;
-    if (Date.now() > deadline) throw new Error(`${what} did not become ready: ${p.output()}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-async function startApi(): Promise<Proc & { port: number }> {
+async function startApi(): Promise<Spawned & { port: number }> {
   const port = await freePort();
-  const p = spawnAugur('api', { PORT: String(port) });
-  await until('API node', p, async () => {
-    try {
-      return (await fetch(`http://127.0.0.1:${port}/health/ready`)).status === 200;
-    } catch {
-      return false; // not listening yet
-    }
-  });
+  const p = startRole('api', { PORT: String(port) });
+  await waitReady(p, port, 'API node', 45_000);
   return { ...p, port };
 }
 
-async function startWorker(): Promise<Proc> {
-  const p = spawnAugur('worker', { PORT: '0' });
-  await until('worker', p, () => p.output().includes('Augur worker is consuming events'));
+async function startWorker(): Promise<Spawned> {
+  const p = startRole('worker', { PORT: '0' });
+  await waitReady(p, () => p.output().includes('Augur worker is consuming events'), 'worker', 45_000);
   return p;
-}
-
-async function stop(p: Proc): Promise<void> {
-  if (p.proc.exitCode !== null || p.proc.signalCode !== null) return;
-  p.proc.kill('SIGTERM');
-  const timer = setTimeout(() => p.proc.kill('SIGKILL'), 10_000);
-  await p.exited;
-  clearTimeout(timer);
 }
 
 const count = async (query: string, params: unknown[] = []) => Number((await db!.query<{ n: string }>(query, params)).rows[0]!.n);
@@ -287,6 +232,6 @@ suite(`JetStream pipeline: 2 API nodes + a worker killed mid-stream${skipReason 
       `${resent.length} resent, ${ackedWhileWorkerDown} requests acked while the worker was down (${heldInStream} messages held), ` +
       `stored ${drainedMs} ms after the last ack (ack_wait ${ackWaitMs} ms), total ${Date.now() - t0} ms`);
 
-    await Promise.all([...apis, worker].map(stop));
+    await Promise.all([...apis, worker].map((p) => stopProcess(p)));
   });
 });
