@@ -5,11 +5,13 @@ import { del, get, load, save, set } from './storage.js';
 const VID = 'augur_vid';
 const SID = 'augur_sid';
 const SESSION_IDLE_MS = 30 * 60e3;
+const SAVE_MS = 10e3;
 const ID = /^[\w-]{22}$/;
 
 type Session = { id: string; last: number };
 let visitor: string | null = null;
-let session: Session | null = null;
+let session: Session | null = null; // last: exact; the stored copy may lag it by up to SAVE_MS
+let saved = 0; // when session was last written
 
 /** 22 base64url characters from 16 random bytes. */
 export const randomId = () =>
@@ -31,12 +33,24 @@ const storedSession = (): Session | null => {
   return s && ID.test(s.id) && s.last > 0 ? s : session;
 };
 
-/** Records visitor activity; true when that starts a new session (none yet, or idle for 30 minutes). */
+/** Writes the session's last activity now (when the page is hidden or left, so that the next page sees it). */
+export const saveSession = () => {
+  if (session) save(SID, session);
+  saved = Date.now();
+};
+
+/**
+ * Records visitor activity; true when that starts a new session (none yet, or idle for 30 minutes). A new or changed
+ * session is stored at once; mere activity at most every SAVE_MS, since a localStorage write per event is costly.
+ */
 export const touch = () => {
   const now = Date.now();
   const s = storedSession();
-  const fresh = !s || now - s.last > SESSION_IDLE_MS;
-  save(SID, (session = { id: fresh ? randomId() : s.id, last: now }));
+  const same = s && session && s.id == session.id;
+  // Our own session's stored last activity may lag the exact one in memory.
+  const fresh = !s || now - (same ? Math.max(s.last, session!.last) : s.last) > SESSION_IDLE_MS;
+  session = { id: fresh ? randomId() : s.id, last: now };
+  if (!same || fresh || now - saved >= SAVE_MS) saveSession();
   return fresh;
 };
 
@@ -47,7 +61,7 @@ export const touch = () => {
 export const ids = () => {
   const stored = get(VID);
   visitor = stored && ID.test(stored) ? stored : visitor || randomId();
-  set(VID, visitor);
+  if (stored != visitor) set(VID, visitor);
   const s = storedSession();
   return { visitor_id: visitor, session_id: s ? s.id : undefined };
 };

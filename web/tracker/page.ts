@@ -1,7 +1,7 @@
 // The page lifecycle: page_view, visible ("engaged") time, page_leave, and SPA navigations. Capture modules hook
 // into it to reset per-page state and to report their summaries just before the page_leave.
 import { allowed, analytics, onConsent, type Category } from './consent.js';
-import { touch, uuid } from './identity.js';
+import { saveSession, touch, uuid } from './identity.js';
 import { cut } from './sanitize.js';
 import { enqueue, now, send, type Ev } from './send.js';
 
@@ -63,10 +63,12 @@ export const initPage = (spa: boolean) => {
     if (document.hidden) {
       engagedMs = engaged();
       visibleSince = 0;
+      saveSession(); // the stored last activity may lag (see touch): the next page must see the exact one
     } else if (!visibleSince) visibleSince = Date.now();
   });
   addEventListener('pagehide', () => {
     leave();
+    saveSession();
     send(true, true);
   });
   addEventListener('pageshow', (e) => e.persisted && view()); // restored from the back/forward cache

@@ -26,13 +26,30 @@ export const now = () => Date.now() + offset;
 /** Delay before retry number n (from 0): 2 s doubling, at most 5 minutes. */
 export const backoff = (n: number) => Math.min(2000 * 2 ** n, 300e3);
 
-/** Splits items into requests of at most max items and about maxBytes of JSON. */
+/**
+ * The UTF-8 length of s, as TextEncoder or a Blob would encode it (a lone surrogate becomes U+FFFD, 3 bytes).
+ * Counting char codes is far cheaper than a Blob per event, which cost most of the tracker's time per event.
+ */
+export const utf8Length = (s: string) => {
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    n +=
+      c < 0x80 ? 1
+      : c < 0x800 ? 2
+      : (c & 0xfc00) == 0xd800 && (s.charCodeAt(i + 1) & 0xfc00) == 0xdc00 ? (i++, 4) // a surrogate pair
+      : 3;
+  }
+  return n;
+};
+
+/** Splits items into requests of at most max items and at most maxBytes of JSON (UTF-8, with the commas). */
 export const batches = <T>(items: T[], max = 100, maxBytes = 58e3): T[][] => {
   const out: T[][] = [];
   let batch: T[] = [];
   let bytes = 0;
   for (const item of items) {
-    const size = new Blob([JSON.stringify(item)]).size + 1;
+    const size = utf8Length(JSON.stringify(item)) + 1;
     if (batch.length && (batch.length == max || bytes + size > maxBytes)) {
       out.push(batch);
       batch = [];
