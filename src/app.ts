@@ -20,7 +20,6 @@ import { sessionRoutes } from './tracking/session-routes.js';
 import { liveRoutes, LIVE_PROTOCOL } from './tracking/live-routes.js';
 import { scriptRoute } from './tracking/script-route.js';
 import { embeddedPipeline, jetStreamPipeline, type EventPipeline } from './tracking/pipeline.js';
-import { dailySalt } from './tracking/identity.js';
 import { demoRoutes } from './demo/routes.js';
 import { ensureDemoSite } from './demo/setup.js';
 import { loggerOptions } from './platform/logger.js';
@@ -84,9 +83,8 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
     max: ctx.config.rateLimitPerMinute,
     timeWindow: 60_000,
     ...(ctx.redis ? { redis: ctx.redis, nameSpace: 'augur:rl:' } : {}),
-    // Windows are keyed by a digest of the IP under today's secret salt, so no address is kept,
-    // in memory or in Redis, in a form anyone could read back.
-    keyGenerator: async (req) => crypto.createHmac('sha256', await dailySalt(ctx)).update(req.ip ?? '').digest('base64url').slice(0, 22),
+    // Windows are keyed by a keyed digest of the IP, so no address is kept readable, in memory or in Redis.
+    keyGenerator: (req) => ctx.pseudonymize(req.ip ?? ''),
     errorResponseBuilder: (_req, c) =>
       tooManyRequests('RATE_LIMITED', `Too many requests; at most ${c.max} per ${c.after}. Retry after ${Math.ceil(c.ttl / 1000)} s`, c.ttl / 1000),
   });

@@ -21,6 +21,8 @@ export interface AppContext {
   tokens: TokenSigner;
   counters: CounterStore;
   metrics: Metrics;
+  /** A keyed digest of an identifier (an IP for rate limits): same on every node, unreadable without the secret. */
+  pseudonymize(value: string): string;
   /** Live-view messages: in process, or over NATS in scale mode. */
   live: LiveBus;
   /** Behaviour state of live sessions, kept where events are written. */

@@ -1,4 +1,5 @@
 // Builds the AppContext from configuration: database, secrets, optional Redis and NATS.
+import crypto from 'node:crypto';
 import type { Config } from './config.js';
 import type { AppContext } from './context.js';
 import { openDatabase, type DbHandle } from './db/client.js';
@@ -31,6 +32,7 @@ export async function openContext(config: Config, overrides: ContextOverrides = 
       clock,
       cipher: createFieldCipher(secrets.encryptionKeys),
       tokens: createTokenSigner(secrets.jwtSecret, config.accessTokenTtlSeconds, () => clock.now()),
+      pseudonymize: pseudonymizer(secrets.jwtSecret),
       counters: redis ? redisCounters(redis) : memoryCounters(clock),
       metrics: createMetrics(() => dbHandle.poolStats()),
       live: nats ? natsLiveBus(nats) : memoryLiveBus(),
@@ -42,6 +44,12 @@ export async function openContext(config: Config, overrides: ContextOverrides = 
     await dbHandle.close();
     throw err;
   }
+}
+
+// A key of its own, derived from the shared secret, so digests never double as token signatures.
+function pseudonymizer(secret: string): (value: string) => string {
+  const key = crypto.createHmac('sha256', secret).update('augur pseudonymous ids').digest();
+  return (value) => crypto.createHmac('sha256', key).update(value).digest('base64url').slice(0, 22);
 }
 
 /** Closes connections in reverse order of opening. */

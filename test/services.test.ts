@@ -30,6 +30,10 @@ describe.skipIf(!TEST_REDIS_URL)('with Redis (REDIS_URL)', () => {
     expect(limited.statusCode).toBe(429);
     expect(limited.headers['retry-after']).toBeDefined();
     expect((await hit(b)).statusCode).toBe(429);
+    // The windows are keyed by a digest: no IP address is readable in Redis.
+    const keys = await a.ctx.redis!.keys('augur:rl:*');
+    expect(keys.length).toBeGreaterThan(0);
+    expect(keys.join(' ')).not.toContain(ip);
   });
 
   it('shares login throttling across nodes, and keeps no email in Redis', async () => {
