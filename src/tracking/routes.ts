@@ -80,11 +80,13 @@ async function ingest(ctx: AppContext, pipeline: EventPipeline, req: FastifyRequ
     withDefaults,
   );
   const { rejected, dropped, batch } = prepared;
-  count(ctx, rejected, dropped, batch?.events.length ?? 0);
   if (rejected.length === rawEvents.length) {
+    count(ctx, rejected, dropped, 0);
     throw badRequest('TRACK_BAD_EVENT', `No event was accepted: ${rejected[0]!.message}`, rejected);
   }
+  // A 503 here counts nothing: the client sends the same events again.
   if (batch) await pipeline.enqueue(batch);
+  count(ctx, rejected, dropped, batch?.events.length ?? 0);
   return reply.code(202).send({ accepted: batch?.events.length ?? 0, rejected, dropped, server_time: now });
 }
 
