@@ -22,6 +22,9 @@ const EXPECTED_PUBLIC = [
   'POST /api/v1/track/event', 'POST /api/track/event',
   'POST /api/v1/track/page-view', 'POST /api/track/page-view',
   'POST /api/v1/track/session', 'POST /api/track/session',
+  // Consent decisions from the banner: the same site-key + Origin check as ingest.
+  'POST /api/v1/privacy/consent', 'POST /api/privacy/consent',
+  'GET /api/v1/privacy/consent', 'HEAD /api/v1/privacy/consent', 'GET /api/privacy/consent', 'HEAD /api/privacy/consent',
   // The tracker script, loaded by every tracked page.
   'GET /t.js', 'HEAD /t.js',
   // The CORS preflight route of @fastify/cors: browsers send preflights without credentials.

@@ -80,3 +80,10 @@ export function canOperate(req: AuthzMark, actor: Actor): Extract<Actor, { kind:
   if (account.role === 'user') throw forbidden('OPERATOR_REQUIRED', 'Only operator accounts may do this');
   return account;
 }
+
+/** Instance admins only: operations over the whole instance (the audit chain). */
+export function canAdminInstance(req: AuthzMark, actor: Actor): Extract<Actor, { kind: 'user' }> {
+  const account = canOperate(req, actor);
+  if (account.role !== 'admin') throw forbidden('ADMIN_REQUIRED', 'Only instance admins may do this');
+  return account;
+}

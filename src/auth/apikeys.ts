@@ -5,6 +5,7 @@ import type { SiteRole } from '../db/schema.js';
 import { notFound, unauthorized } from '../errors.js';
 import { randomToken, safeEqual, sha256 } from '../platform/crypto.js';
 import type { Actor } from './actor.js';
+import { actorLabel, appendAudit } from '../audit/index.js';
 
 const KEY_PATTERN = /^ak_([A-Za-z0-9]{12})_([A-Za-z0-9_-]{43})$/;
 // last_used_at is bookkeeping: write it at most once a minute per key, not per request.
@@ -26,13 +27,18 @@ function newKey(): { prefix: string; key: string } {
   return { prefix, key: `ak_${prefix}_${randomToken(32)}` };
 }
 
-export async function createApiKey(ctx: AppContext, siteId: string, name: string, role: SiteRole, createdBy: number | null) {
+/** `by` is who asks for the key; none means the instance itself (the demo site). */
+export async function createApiKey(ctx: AppContext, siteId: string, name: string, role: SiteRole, by?: Actor) {
   const { prefix, key } = newKey();
-  const row = await ctx.db
-    .insertInto('api_keys')
-    .values({ site_id: siteId, name, role, prefix, key_hash: sha256(key), created_by: createdBy })
-    .returningAll()
-    .executeTakeFirstOrThrow();
+  const row = await ctx.db.transaction().execute(async (trx) => {
+    const created = await trx
+      .insertInto('api_keys')
+      .values({ site_id: siteId, name, role, prefix, key_hash: sha256(key), created_by: by?.kind === 'user' ? by.userId : null })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    await appendAudit(trx, { siteId, actor: actorLabel(by), action: 'apikey.created', subject: `apikey:${created.id}`, details: { role }, at: new Date(ctx.clock.now()) });
+    return created;
+  });
   return { ...toView(row), key };
 }
 
@@ -41,15 +47,19 @@ export async function listApiKeys(ctx: AppContext, siteId: string): Promise<ApiK
   return rows.map(toView);
 }
 
-export async function revokeApiKey(ctx: AppContext, siteId: string, keyId: string): Promise<void> {
-  const res = await ctx.db
-    .updateTable('api_keys')
-    .set({ revoked_at: new Date(ctx.clock.now()) })
-    .where('id', '=', keyId)
-    .where('site_id', '=', siteId)
-    .where('revoked_at', 'is', null)
-    .executeTakeFirst();
-  if (Number(res.numUpdatedRows) !== 1) throw notFound('API_KEY_NOT_FOUND', 'No active API key with this id on this site');
+export async function revokeApiKey(ctx: AppContext, siteId: string, keyId: string, by?: Actor): Promise<void> {
+  const now = new Date(ctx.clock.now());
+  await ctx.db.transaction().execute(async (trx) => {
+    const res = await trx
+      .updateTable('api_keys')
+      .set({ revoked_at: now })
+      .where('id', '=', keyId)
+      .where('site_id', '=', siteId)
+      .where('revoked_at', 'is', null)
+      .executeTakeFirst();
+    if (Number(res.numUpdatedRows) !== 1) throw notFound('API_KEY_NOT_FOUND', 'No active API key with this id on this site');
+    await appendAudit(trx, { siteId, actor: actorLabel(by), action: 'apikey.revoked', subject: `apikey:${keyId}`, at: now });
+  });
 }
 
 export async function verifyApiKey(ctx: AppContext, key: string): Promise<Actor> {

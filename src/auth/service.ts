@@ -11,6 +11,7 @@ import { assertLoginAllowed, clearLoginFailures, recordLoginFailure } from './th
 import { newRefreshToken } from './tokens.js';
 import { checkSecondFactor } from './totp-service.js';
 import { markSessionsRevoked } from './sessions.js';
+import { appendAudit } from '../audit/index.js';
 
 export interface PublicUser {
   id: number;
@@ -186,6 +187,7 @@ export async function login(ctx: AppContext, input: LoginInput, meta: RequestMet
   await clearLoginFailures(ctx, scope, input.email);
   const now = new Date(ctx.clock.now());
   await ctx.db.updateTable('users').set({ last_login: now }).where('id', '=', user.id).execute();
+  await appendAudit(ctx.db, { siteId: user.site_id, actor: `user:${user.id}`, action: 'auth.login', at: now });
   return issueTokens(ctx, { ...user, last_login: now });
 }
 

@@ -155,6 +155,30 @@ export interface DailySaltsTable {
   created_at: Generated<Date>;
 }
 
+export interface ConsentRecordsTable {
+  id: Generated<number>;
+  site_id: string;
+  visitor_id: string;
+  customer_id: string | null;
+  categories: Json<Record<string, boolean>>;
+  policy_version: string;
+  source: string;
+  ip_prefix: string | null;
+  created_at: Generated<Date>;
+}
+
+export interface AuditLogTable {
+  id: Generated<number>;
+  site_id: string | null;
+  actor: string;
+  action: string;
+  subject: string | null;
+  details: Json<Record<string, unknown>>;
+  created_at: Timestamp;
+  prev_hash: string;
+  hash: string;
+}
+
 export interface Database {
   sites: SitesTable;
   users: UsersTable;
@@ -168,4 +192,6 @@ export interface Database {
   user_sessions: UserSessionsTable;
   user_events: UserEventsTable;
   daily_salts: DailySaltsTable;
+  consent_records: ConsentRecordsTable;
+  audit_log: AuditLogTable;
 }

@@ -50,7 +50,7 @@ async function writeDemoFile(ctx: AppContext, siteId: string, siteKey: string, o
   } catch {
     // No file yet, or unreadable: write a new one.
   }
-  const key = await createApiKey(ctx, siteId, 'augur simulate (demo)', 'analyst', null);
+  const key = await createApiKey(ctx, siteId, 'augur simulate (demo)', 'analyst');
   fs.mkdirSync(path.dirname(file), { recursive: true });
   const body = { site_id: siteId, site_key: siteKey, origin, api_key: key.key, api_key_id: key.id };
   fs.writeFileSync(file, `${JSON.stringify(body, null, 2)}\n`, { mode: 0o600 });

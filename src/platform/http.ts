@@ -1,8 +1,8 @@
 // Shared HTTP pieces: request typing, the error response schema, route option helpers.
 import { Type, type TSchema } from '@sinclair/typebox';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Actor } from '../auth/index.js';
-import { unauthorized } from '../errors.js';
+import { badRequest, unauthorized } from '../errors.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -42,3 +42,24 @@ export function actorOf(req: FastifyRequest): Actor {
 export const Email = Type.String({ format: 'email', maxLength: 255 });
 export const Uuid = Type.String({ format: 'uuid' });
 export const SiteParams = Type.Object({ siteId: Uuid }, { additionalProperties: false });
+
+/**
+ * For a plugin scope of endpoints that scripts on customers' pages call (ingest, consent):
+ * JSON sent as text/plain is accepted (what navigator.sendBeacon sends, and no CORS preflight), and
+ * answers are readable from any page, errors included, so a script on a refused origin reads its
+ * 403 and stops instead of retrying blind. Nothing here is secret and no credentials are involved;
+ * which origins count is decided by the site's allow-list.
+ */
+export function siteScriptScope(scope: FastifyInstance, bodyLimit: number): void {
+  scope.addContentTypeParser('text/plain', { parseAs: 'string', bodyLimit }, (_req, body, done) => {
+    try {
+      done(null, JSON.parse(body as string));
+    } catch {
+      done(badRequest('BAD_JSON', 'The body is not valid JSON'), undefined);
+    }
+  });
+  scope.addHook('onRequest', async (req, reply) => {
+    const origin = req.headers.origin;
+    if (typeof origin === 'string' && origin.length <= 300) reply.header('access-control-allow-origin', origin).header('vary', 'Origin');
+  });
+}

@@ -80,8 +80,9 @@ export function siteRoutes(untyped: FastifyInstance, ctx: AppContext): void {
     },
     handler: async (req) => {
       const { siteId } = req.params;
-      const role = await canManageSite(ctx, req, actorOf(req), siteId);
-      return sites.updateSite(ctx, siteId, req.body, role);
+      const actor = actorOf(req);
+      const role = await canManageSite(ctx, req, actor, siteId);
+      return sites.updateSite(ctx, siteId, req.body, role, actor);
     },
   });
 
@@ -89,8 +90,9 @@ export function siteRoutes(untyped: FastifyInstance, ctx: AppContext): void {
     schema: { tags, summary: 'Issue a new public site key; the old one stops working', params: SiteParams, response: withErrors({ 200: SiteView }, 401, 403, 404) },
     handler: async (req) => {
       const { siteId } = req.params;
-      const role = await canManageSite(ctx, req, actorOf(req), siteId);
-      return sites.rotateSiteKey(ctx, siteId, role);
+      const actor = actorOf(req);
+      const role = await canManageSite(ctx, req, actor, siteId);
+      return sites.rotateSiteKey(ctx, siteId, role, actor);
     },
   });
 
@@ -98,8 +100,9 @@ export function siteRoutes(untyped: FastifyInstance, ctx: AppContext): void {
     schema: { tags, summary: 'Delete a site and everything it holds (owners only)', params: SiteParams, response: withErrors({ 204: Type.Null() }, 401, 403, 404) },
     handler: async (req, reply) => {
       const { siteId } = req.params;
-      await canDeleteSite(ctx, req, actorOf(req), siteId);
-      await sites.deleteSite(ctx, siteId);
+      const actor = actorOf(req);
+      await canDeleteSite(ctx, req, actor, siteId);
+      await sites.deleteSite(ctx, siteId, actor);
       return reply.code(204).send();
     },
   });
@@ -126,7 +129,7 @@ export function siteRoutes(untyped: FastifyInstance, ctx: AppContext): void {
       const actor = actorOf(req);
       const role = await canManageMembers(ctx, req, actor, siteId);
       const { email, role: newRole } = req.body;
-      return reply.code(201).send(await sites.addMember(ctx, siteId, role, actor.kind === 'user' ? actor.userId : null, email, newRole));
+      return reply.code(201).send(await sites.addMember(ctx, siteId, role, actor, email, newRole));
     },
   });
 
@@ -134,8 +137,9 @@ export function siteRoutes(untyped: FastifyInstance, ctx: AppContext): void {
     schema: { tags, params: MemberParams, body: Type.Object({ role: Role }, strict), response: withErrors({ 204: Type.Null() }, 401, 403, 404, 409) },
     handler: async (req, reply) => {
       const { siteId, userId } = req.params;
-      const role = await canManageMembers(ctx, req, actorOf(req), siteId);
-      await sites.changeMemberRole(ctx, siteId, role, userId, req.body.role);
+      const actor = actorOf(req);
+      const role = await canManageMembers(ctx, req, actor, siteId);
+      await sites.changeMemberRole(ctx, siteId, role, userId, req.body.role, actor);
       return reply.code(204).send();
     },
   });
@@ -144,8 +148,9 @@ export function siteRoutes(untyped: FastifyInstance, ctx: AppContext): void {
     schema: { tags, params: MemberParams, response: withErrors({ 204: Type.Null() }, 401, 403, 404, 409) },
     handler: async (req, reply) => {
       const { siteId, userId } = req.params;
-      const role = await canManageMembers(ctx, req, actorOf(req), siteId);
-      await sites.removeMember(ctx, siteId, role, userId);
+      const actor = actorOf(req);
+      const role = await canManageMembers(ctx, req, actor, siteId);
+      await sites.removeMember(ctx, siteId, role, userId, actor);
       return reply.code(204).send();
     },
   });
@@ -184,7 +189,7 @@ export function siteRoutes(untyped: FastifyInstance, ctx: AppContext): void {
       const { name, role: keyRole } = req.body;
       // A key may not carry more power than the person creating it.
       sites.assertMayGrant(role, keyRole);
-      return reply.code(201).send(await createApiKey(ctx, siteId, name, keyRole, actor.kind === 'user' ? actor.userId : null));
+      return reply.code(201).send(await createApiKey(ctx, siteId, name, keyRole, actor));
     },
   });
 
@@ -192,8 +197,9 @@ export function siteRoutes(untyped: FastifyInstance, ctx: AppContext): void {
     schema: { tags: ['api-keys'], params: Type.Object({ siteId: Uuid, keyId: Uuid }, strict), response: withErrors({ 204: Type.Null() }, 401, 403, 404) },
     handler: async (req, reply) => {
       const { siteId, keyId } = req.params;
-      await canManageApiKeys(ctx, req, actorOf(req), siteId);
-      await revokeApiKey(ctx, siteId, keyId);
+      const actor = actorOf(req);
+      await canManageApiKeys(ctx, req, actor, siteId);
+      await revokeApiKey(ctx, siteId, keyId, actor);
       return reply.code(204).send();
     },
   });

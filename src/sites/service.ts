@@ -8,6 +8,7 @@ import { randomToken, sha256 } from '../platform/crypto.js';
 import { findAccountByEmail, type Actor } from '../auth/index.js';
 import { invalidateSiteCache } from './cache.js';
 import { deleteSiteEvents } from '../tracking/index.js';
+import { actorLabel, appendAudit } from '../audit/index.js';
 
 const INVITE_TTL_MS = 7 * 86_400_000;
 
@@ -57,6 +58,7 @@ export async function createSite(ctx: AppContext, ownerId: number, input: { name
       .returningAll()
       .executeTakeFirstOrThrow();
     await trx.insertInto('site_members').values({ site_id: row.id, user_id: ownerId, role: 'owner' }).execute();
+    await appendAudit(trx, { siteId: row.id, actor: `user:${ownerId}`, action: 'site.created', at: new Date(ctx.clock.now()) });
     return row;
   });
   invalidateSiteCache(ctx);
@@ -89,35 +91,49 @@ export async function getSite(ctx: AppContext, siteId: string, role: SiteRole): 
   return toSiteView(row, role);
 }
 
-export async function updateSite(ctx: AppContext, siteId: string, patch: { name?: string; allowed_origins?: string[]; settings?: Record<string, unknown> }, role: SiteRole): Promise<SiteView> {
-  const row = await ctx.db
-    .updateTable('sites')
-    .set({
-      ...(patch.name !== undefined ? { name: patch.name } : {}),
-      ...(patch.allowed_origins !== undefined ? { allowed_origins: normalizeOrigins(patch.allowed_origins) } : {}),
-      ...(patch.settings !== undefined ? { settings: JSON.stringify(patch.settings) } : {}),
-      updated_at: new Date(ctx.clock.now()),
-    })
-    .where('id', '=', siteId)
-    .returningAll()
-    .executeTakeFirst();
-  if (!row) throw notFound('SITE_NOT_FOUND', 'No such site');
+export async function updateSite(ctx: AppContext, siteId: string, patch: { name?: string; allowed_origins?: string[]; settings?: Record<string, unknown> }, role: SiteRole, by: Actor): Promise<SiteView> {
+  const now = new Date(ctx.clock.now());
+  const row = await ctx.db.transaction().execute(async (trx) => {
+    const updated = await trx
+      .updateTable('sites')
+      .set({
+        ...(patch.name !== undefined ? { name: patch.name } : {}),
+        ...(patch.allowed_origins !== undefined ? { allowed_origins: normalizeOrigins(patch.allowed_origins) } : {}),
+        ...(patch.settings !== undefined ? { settings: JSON.stringify(patch.settings) } : {}),
+        updated_at: now,
+      })
+      .where('id', '=', siteId)
+      .returningAll()
+      .executeTakeFirst();
+    if (!updated) throw notFound('SITE_NOT_FOUND', 'No such site');
+    // Field names only: values may be personal (settings are free-form).
+    const fields = Object.keys(patch).filter((k) => patch[k as keyof typeof patch] !== undefined).sort();
+    await appendAudit(trx, { siteId, actor: actorLabel(by), action: 'site.updated', details: { fields, ...(patch.settings ? { settings: Object.keys(patch.settings).sort() } : {}) }, at: now });
+    return updated;
+  });
   invalidateSiteCache(ctx);
   return toSiteView(row, role);
 }
 
-export async function rotateSiteKey(ctx: AppContext, siteId: string, role: SiteRole): Promise<SiteView> {
-  const row = await ctx.db.updateTable('sites').set({ public_key: newPublicKey(), updated_at: new Date(ctx.clock.now()) }).where('id', '=', siteId).returningAll().executeTakeFirst();
-  if (!row) throw notFound('SITE_NOT_FOUND', 'No such site');
+export async function rotateSiteKey(ctx: AppContext, siteId: string, role: SiteRole, by: Actor): Promise<SiteView> {
+  const now = new Date(ctx.clock.now());
+  const row = await ctx.db.transaction().execute(async (trx) => {
+    const updated = await trx.updateTable('sites').set({ public_key: newPublicKey(), updated_at: now }).where('id', '=', siteId).returningAll().executeTakeFirst();
+    if (!updated) throw notFound('SITE_NOT_FOUND', 'No such site');
+    await appendAudit(trx, { siteId, actor: actorLabel(by), action: 'site.key_rotated', at: now });
+    return updated;
+  });
   invalidateSiteCache(ctx);
   return toSiteView(row, role);
 }
 
-export async function deleteSite(ctx: AppContext, siteId: string): Promise<void> {
+export async function deleteSite(ctx: AppContext, siteId: string, by: Actor): Promise<void> {
   await ctx.db.transaction().execute(async (trx) => {
     // Events carry no foreign key (it would slow every insert); sessions and the rest cascade.
     await deleteSiteEvents(trx, siteId);
     await trx.deleteFrom('sites').where('id', '=', siteId).execute();
+    // The audit log has no foreign key either: the site's history outlives it.
+    await appendAudit(trx, { siteId, actor: actorLabel(by), action: 'site.deleted', at: new Date(ctx.clock.now()) });
   });
   invalidateSiteCache(ctx);
 }
@@ -164,21 +180,30 @@ export function assertMayGrant(actorRole: SiteRole, granted: SiteRole): void {
 }
 
 /** Adds an existing operator, or creates an invitation whose token is returned once. */
-export async function addMember(ctx: AppContext, siteId: string, actorRole: SiteRole, invitedBy: number | null, email: string, role: SiteRole) {
+export async function addMember(ctx: AppContext, siteId: string, actorRole: SiteRole, by: Actor, email: string, role: SiteRole) {
   assertMayAssign(actorRole, undefined, role);
+  const now = new Date(ctx.clock.now());
+  const audit = (trx: Db, action: string, subject: string) => appendAudit(trx, { siteId, actor: actorLabel(by), action, subject, details: { role }, at: now });
   const user = await findAccountByEmail(ctx.db, null, email);
   if (user) {
-    const inserted = await ctx.db.insertInto('site_members').values({ site_id: siteId, user_id: user.id, role }).onConflict((oc) => oc.doNothing()).executeTakeFirst();
-    if (Number(inserted.numInsertedOrUpdatedRows ?? 0n) === 0) throw conflict('MEMBER_EXISTS', 'This person is already a member; change their role instead');
+    await ctx.db.transaction().execute(async (trx) => {
+      const inserted = await trx.insertInto('site_members').values({ site_id: siteId, user_id: user.id, role }).onConflict((oc) => oc.doNothing()).executeTakeFirst();
+      if (Number(inserted.numInsertedOrUpdatedRows ?? 0n) === 0) throw conflict('MEMBER_EXISTS', 'This person is already a member; change their role instead');
+      await audit(trx, 'member.added', `user:${user.id}`);
+    });
     return { status: 'added' as const, user_id: user.id, role };
   }
   const token = `inv_${randomToken(24)}`;
-  const expires = new Date(ctx.clock.now() + INVITE_TTL_MS);
-  const invite = await ctx.db
-    .insertInto('site_invites')
-    .values({ site_id: siteId, email, role, token_hash: sha256(token), invited_by: invitedBy, expires_at: expires })
-    .returning(['id'])
-    .executeTakeFirstOrThrow();
+  const expires = new Date(now.getTime() + INVITE_TTL_MS);
+  const invite = await ctx.db.transaction().execute(async (trx) => {
+    const created = await trx
+      .insertInto('site_invites')
+      .values({ site_id: siteId, email, role, token_hash: sha256(token), invited_by: by.kind === 'user' ? by.userId : null, expires_at: expires })
+      .returning(['id'])
+      .executeTakeFirstOrThrow();
+    await audit(trx, 'member.invited', `invite:${created.id}`);
+    return created;
+  });
   return {
     status: 'invited' as const,
     invite_id: invite.id,
@@ -213,21 +238,23 @@ function withSiteLocked<T>(ctx: AppContext, siteId: string, fn: (trx: Db) => Pro
   });
 }
 
-export async function changeMemberRole(ctx: AppContext, siteId: string, actorRole: SiteRole, userId: number, role: SiteRole): Promise<void> {
+export async function changeMemberRole(ctx: AppContext, siteId: string, actorRole: SiteRole, userId: number, role: SiteRole, by: Actor): Promise<void> {
   await withSiteLocked(ctx, siteId, async (trx) => {
     const from = await currentRole(trx, siteId, userId);
     assertMayAssign(actorRole, from, role);
     await assertKeepsAnOwner(trx, siteId, from, role);
     await trx.updateTable('site_members').set({ role }).where('site_id', '=', siteId).where('user_id', '=', userId).execute();
+    await appendAudit(trx, { siteId, actor: actorLabel(by), action: 'member.role_changed', subject: `user:${userId}`, details: { from, to: role }, at: new Date(ctx.clock.now()) });
   });
 }
 
-export async function removeMember(ctx: AppContext, siteId: string, actorRole: SiteRole, userId: number): Promise<void> {
+export async function removeMember(ctx: AppContext, siteId: string, actorRole: SiteRole, userId: number, by: Actor): Promise<void> {
   await withSiteLocked(ctx, siteId, async (trx) => {
     const from = await currentRole(trx, siteId, userId);
     assertMayAssign(actorRole, from, undefined);
     await assertKeepsAnOwner(trx, siteId, from, undefined);
     await trx.deleteFrom('site_members').where('site_id', '=', siteId).where('user_id', '=', userId).execute();
+    await appendAudit(trx, { siteId, actor: actorLabel(by), action: 'member.removed', subject: `user:${userId}`, details: { role: from }, at: new Date(ctx.clock.now()) });
   });
 }
 

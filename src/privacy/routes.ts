@@ -1,0 +1,82 @@
+// POST/GET /api/privacy/consent (spec 000), with /api/v1 aliases: a visitor's consent decisions,
+// sent by the consent banner (or a server with the site's API key).
+import { Type } from '@sinclair/typebox';
+import type { FastifyInstance } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { AppContext } from '../context.js';
+import { authorizeSiteSender } from '../sites/index.js';
+import { siteScriptScope, withErrors } from '../platform/http.js';
+import { truncateIp } from '../tracking/index.js';
+import { currentConsent, recordConsent } from './consent.js';
+
+const strict = { additionalProperties: false } as const;
+const SiteKey = Type.String({ pattern: '^pk_[A-Za-z0-9_-]{8,64}$' });
+const VisitorId = Type.String({ pattern: '^[A-Za-z0-9_-]{8,64}$' });
+const Categories = Type.Object({ analytics: Type.Boolean(), marketing: Type.Boolean(), personalization: Type.Boolean(), necessary: Type.Optional(Type.Literal(true)) }, strict);
+const ConsentState = Type.Object({
+  visitor_id: Type.String(),
+  categories: Type.Object({ necessary: Type.Boolean(), analytics: Type.Boolean(), marketing: Type.Boolean(), personalization: Type.Boolean() }),
+  policy_version: Type.Union([Type.String(), Type.Null()]),
+  recorded_at: Type.Union([Type.String(), Type.Null()]),
+});
+const ConsentBody = Type.Object(
+  {
+    site: SiteKey,
+    visitor_id: VisitorId,
+    customer_id: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
+    categories: Categories,
+    policy_version: Type.String({ minLength: 1, maxLength: 64 }),
+    source: Type.Optional(Type.Union([Type.Literal('banner'), Type.Literal('settings_link'), Type.Literal('api'), Type.Literal('import')])),
+  },
+  strict,
+);
+
+export function privacyRoutes(parent: FastifyInstance, ctx: AppContext): void {
+  parent.register(async (scope) => {
+    siteScriptScope(scope, 8 * 1024);
+    const app = scope.withTypeProvider<TypeBoxTypeProvider>();
+    const config = { public: true, rateLimit: { max: ctx.config.ingestRateLimitPerMinute, timeWindow: 60_000 } };
+    for (const prefix of ['/api/v1/', '/api/']) {
+      const hide = prefix === '/api/';
+      app.post(`${prefix}privacy/consent`, {
+        config,
+        bodyLimit: 8 * 1024,
+        schema: {
+          tags: ['privacy'],
+          summary: "Record a visitor's consent decision (append-only; the latest one is their state)",
+          hide,
+          body: ConsentBody,
+          response: withErrors({ 201: ConsentState }, 403, 429),
+        },
+        handler: async (req, reply) => {
+          const { site } = await authorizeSiteSender(ctx, req, req.body.site);
+          const { necessary: _always, ...categories } = req.body.categories;
+          const state = await recordConsent(ctx, {
+            siteId: site.id,
+            visitorId: req.body.visitor_id,
+            customerId: req.body.customer_id,
+            categories,
+            policyVersion: req.body.policy_version,
+            source: req.body.source ?? 'banner',
+            ipPrefix: truncateIp(req.ip),
+          });
+          return reply.code(201).send({ visitor_id: req.body.visitor_id, ...state });
+        },
+      });
+      app.get(`${prefix}privacy/consent`, {
+        config,
+        schema: {
+          tags: ['privacy'],
+          summary: "A visitor's current consent (all optional categories off when nothing was recorded)",
+          hide,
+          querystring: Type.Object({ site: SiteKey, visitor_id: VisitorId }, strict),
+          response: withErrors({ 200: ConsentState }, 403, 429),
+        },
+        handler: async (req) => {
+          const { site } = await authorizeSiteSender(ctx, req, req.query.site);
+          return { visitor_id: req.query.visitor_id, ...(await currentConsent(ctx, site.id, req.query.visitor_id)) };
+        },
+      });
+    }
+  });
+}
