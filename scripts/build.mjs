@@ -1,6 +1,6 @@
 // Transpiles src/ and bench/ to dist/ with esbuild (~0.2 s; type checking is `npm run typecheck`), copies the SQL
-// migrations and the PGlite worker (plain JS) next to the code that loads them, and bundles the browser tracker
-// into dist/web/t.js, failing when it outgrows its gzipped size budget.
+// migrations and the PGlite worker (plain JS) next to the code that loads them, and bundles the browser tracker and
+// consent banner into dist/web/t.js and dist/web/widget.js, failing when one outgrows its gzipped size budget.
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
@@ -24,18 +24,24 @@ await build({ entryPoints, outdir: out, outbase: root, platform: 'node', format:
 fs.cpSync(path.join(root, 'src/db/migrations'), path.join(out, 'src/db/migrations'), { recursive: true });
 fs.copyFileSync(path.join(root, 'src/db/pglite-worker.js'), path.join(out, 'src/db/pglite-worker.js'));
 
-// The tracker: one minified script that every tracked page loads, so its size is a feature.
-const TRACKER_GZIP_LIMIT = 5 * 1024;
-const trackerFile = path.join(out, 'web/t.js');
-await build({ entryPoints: [path.join(root, 'web/tracker/index.ts')], outfile: trackerFile, bundle: true, format: 'iife', minify: true, target: 'es2019', logLevel: 'warning' });
-const tracker = fs.readFileSync(trackerFile);
-const gzipped = zlib.gzipSync(tracker).length;
+// The browser scripts: the tracker and the consent banner, one minified script each that tracked pages load, so
+// their size is a feature.
 const kb = (bytes) => (bytes / 1024).toFixed(1) + ' KB';
-console.log(`t.js: ${kb(tracker.length)}, ${kb(gzipped)} gzipped (limit ${kb(TRACKER_GZIP_LIMIT)})`);
-if (gzipped > TRACKER_GZIP_LIMIT) {
-  console.error(`t.js is ${gzipped - TRACKER_GZIP_LIMIT} bytes over its gzipped size limit`);
-  fs.rmSync(out, { recursive: true, force: true });
-  process.exit(1);
+const browserScripts = [
+  { name: 't.js', entry: 'web/tracker/index.ts', gzipLimit: 5 * 1024 },
+  { name: 'widget.js', entry: 'web/widget/index.ts', gzipLimit: 6 * 1024 },
+];
+for (const { name, entry, gzipLimit } of browserScripts) {
+  const file = path.join(out, 'web', name);
+  await build({ entryPoints: [path.join(root, entry)], outfile: file, bundle: true, format: 'iife', minify: true, target: 'es2019', logLevel: 'warning' });
+  const body = fs.readFileSync(file);
+  const gzipped = zlib.gzipSync(body).length;
+  console.log(`${name}: ${kb(body.length)}, ${kb(gzipped)} gzipped (limit ${kb(gzipLimit)})`);
+  if (gzipped > gzipLimit) {
+    console.error(`${name} is ${gzipped - gzipLimit} bytes over its gzipped size limit`);
+    fs.rmSync(out, { recursive: true, force: true });
+    process.exit(1);
+  }
 }
 
 const dist = path.join(root, 'dist');

@@ -33,20 +33,23 @@ d('tracker in a real browser', () => {
     fs.rmSync(dataDir, { recursive: true, force: true });
   });
 
+  // A human-looking browser: headless Chromium announces itself, and bots are dropped. The User-Agent is set for the
+  // whole browser, as beacons sent while a page unloads do not carry a per-page override; headless Chromium also
+  // sets navigator.webdriver.
+  const humanPage = async () => {
+    const human = await chromium.launch({ executablePath: CHROMIUM, args: [...ARGS, `--user-agent=${HUMAN_UA}`] });
+    const context = await human.newContext({ viewport: { width: 1280, height: 800 }, colorScheme: 'light' });
+    await context.addInitScript(() => Object.defineProperty(navigator, 'webdriver', { get: () => false }));
+    return { human, page: await context.newPage() };
+  };
   const eventsOf = (sessionId: string) => t.ctx.db.selectFrom('user_events').selectAll().where('session_id', '=', sessionId).orderBy('timestamp').execute();
 
   it('records page views, clicks, scroll depth and section time of a consenting visitor', async () => {
     // The clock of the app under test must be real time here: the browser stamps events with it.
     t.clock.set(Date.now());
-    // A human-looking browser: headless Chromium announces itself, and bots are dropped (next
-    // test). The User-Agent is set for the whole browser, as beacons sent while a page unloads
-    // do not carry a per-page override; headless Chromium also sets navigator.webdriver.
-    const human = await chromium.launch({ executablePath: CHROMIUM, args: [...ARGS, `--user-agent=${HUMAN_UA}`] });
-    const context = await human.newContext({ viewport: { width: 1280, height: 800 } });
-    await context.addInitScript(() => Object.defineProperty(navigator, 'webdriver', { get: () => false }));
-    const page = await context.newPage();
+    const { human, page } = await humanPage();
     await page.goto(`${base}/demo/`);
-    await page.getByRole('button', { name: 'Accept analytics' }).click();
+    await page.getByRole('button', { name: 'Accept all' }).click();
     const sessionId = await page.evaluate(() => JSON.parse(localStorage.getItem('augur_sid') ?? '{}').id as string);
     expect(sessionId).toMatch(/^[A-Za-z0-9_-]{8,64}$/);
 
@@ -94,7 +97,7 @@ d('tracker in a real browser', () => {
     const context = await browser.newContext();
     const page = await context.newPage();
     await page.goto(`${base}/demo/`);
-    await page.getByRole('button', { name: 'Accept analytics' }).click();
+    await page.getByRole('button', { name: 'Accept all' }).click();
     await page.evaluate(() => (globalThis as unknown as { augur: { flush(): Promise<void> } }).augur.flush());
     await page.waitForTimeout(300);
     const metrics = await t.app.inject({ method: 'GET', url: '/metrics' });
@@ -102,5 +105,72 @@ d('tracker in a real browser', () => {
     const after = await t.ctx.db.selectFrom('user_events').select(({ fn }) => fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
     expect(Number(after.n)).toBe(Number(before.n));
     await context.close();
+  });
+
+  it('asks for consent with an accessible banner, records a refusal, and records a later change from the settings link', async () => {
+    t.clock.set(Date.now());
+    const since = new Date();
+    const last = await t.ctx.db.selectFrom('consent_records').select(({ fn }) => fn.max('id').as('id')).executeTakeFirstOrThrow();
+    const { human, page } = await humanPage();
+    await page.goto(`${base}/demo/`);
+    const dialog = page.getByRole('dialog', { name: 'Your privacy choices' });
+    await expect.poll(() => dialog.isVisible()).toBe(true);
+    // Focus moved into the dialog, and Tab cycles through its controls only.
+    // The banner lives in a shadow root: the focused element inside it, named by its text.
+    const focused = () =>
+      page.evaluate<string>(`(() => {
+        const inner = document.activeElement && document.activeElement.shadowRoot && document.activeElement.shadowRoot.activeElement;
+        return inner ? (inner.getAttribute('role') === 'dialog' ? 'dialog' : inner.textContent) : 'outside: ' + document.activeElement.tagName;
+      })()`);
+    expect(await focused()).toBe('dialog');
+    const order: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      await page.keyboard.press('Tab');
+      order.push(await focused());
+    }
+    expect(order).toEqual(['Privacy policy', 'Customize', 'Reject all', 'Accept all', 'Privacy policy']);
+    await page.keyboard.press('Shift+Tab');
+    expect(await focused()).toBe('Accept all');
+    // "Accept all" and "Reject all" look the same.
+    const box = async (name: string) => page.getByRole('button', { name }).boundingBox();
+    const [accept, reject] = [await box('Accept all'), await box('Reject all')];
+    expect([reject?.width, reject?.height]).toEqual([accept?.width, accept?.height]);
+    // Escape is no decision: without a choice the banner stays.
+    await page.keyboard.press('Escape');
+    expect(await dialog.isVisible()).toBe(true);
+
+    await page.getByRole('button', { name: 'Reject all' }).click();
+    expect(await dialog.isVisible()).toBe(false);
+    const records = () => t.ctx.db.selectFrom('consent_records').selectAll().where('id', '>', last.id ?? 0).orderBy('id').execute();
+    await expect.poll(async () => (await records()).length).toBe(1);
+    const [refusal] = await records();
+    expect(refusal).toMatchObject({ categories: { analytics: false, marketing: false, personalization: false }, policy_version: '1', source: 'banner' });
+    const storage = () => page.evaluate(() => ({ consent: JSON.parse(localStorage.getItem('augur_consent') ?? 'null'), vid: localStorage.getItem('augur_vid') }));
+    expect(await storage()).toMatchObject({ consent: { analytics: false, marketing: false, personalization: false, policy_version: '1' }, vid: null });
+
+    // Next page: no banner, only cookieless page views reach the server.
+    await page.goto(`${base}/demo/product-1.html`);
+    await page.locator('[data-augur-action="add-to-cart"]').first().click();
+    await page.goto(`${base}/demo/pricing.html`);
+    expect(await dialog.isVisible()).toBe(false);
+    const siteEvents = () => t.ctx.db.selectFrom('user_events').select(['event_type', 'visitor_id']).where('received_at', '>=', since).execute();
+    await expect.poll(async () => (await siteEvents()).filter((e) => e.event_type === 'page_view').length, { timeout: 10_000 }).toBeGreaterThanOrEqual(2);
+    expect(new Set((await siteEvents()).map((e) => e.event_type))).toEqual(new Set(['page_view', 'page_leave']));
+    expect((await siteEvents()).map((e) => e.visitor_id)).not.toContain(refusal!.visitor_id);
+
+    // The settings link reopens the banner with the choice filled in; granting analytics is a new record.
+    await page.getByRole('button', { name: 'Privacy settings' }).click();
+    expect(await dialog.isVisible()).toBe(true);
+    const analytics = page.getByRole('switch', { name: 'Analytics' });
+    expect(await analytics.isChecked()).toBe(false);
+    await analytics.check();
+    await page.getByRole('button', { name: 'Save choices' }).click();
+    await expect.poll(async () => (await records()).length).toBe(2);
+    const grant = (await records())[1];
+    expect(grant).toMatchObject({ categories: { analytics: true, marketing: false, personalization: false }, source: 'settings_link' });
+    const after = await storage();
+    expect(after.consent).toMatchObject({ analytics: true, policy_version: '1' });
+    expect(after.vid).toBe(grant!.visitor_id);
+    await human.close();
   });
 });

@@ -1,6 +1,7 @@
 // The consent API and its enforcement on ingest: a recorded decision binds the server.
 import crypto from 'node:crypto';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { invalidateSiteCache } from '../src/sites/index.js';
 import { describeEachBackend, startAppWithSite, type TestApp } from './helpers.js';
 
 const ORIGIN = 'https://shop.example.com';
@@ -58,5 +59,22 @@ describeEachBackend('consent', (backend) => {
     const bad = await t.app.inject({ method: 'POST', url: '/api/v1/privacy/consent', headers: { origin: ORIGIN }, payload: { site: site.public_key, visitor_id: 'visitor_c0003', categories: { analytics: 'yes' }, policy_version: '1' } });
     expect(bad.statusCode).toBe(400);
     expect(await t.ctx.db.selectFrom('consent_records').select('id').where('visitor_id', '=', 'visitor_c0003').execute()).toEqual([]);
+  });
+
+  it("serves the banner's configuration from the site's settings, to allowed origins only", async () => {
+    const banner = (headers: Record<string, string>) => t.app.inject({ method: 'GET', url: `/api/v1/privacy/banner?site=${site.public_key}`, headers });
+    expect((await banner({ origin: ORIGIN })).json()).toEqual({ policy_version: '1', policy_url: null, texts: {} });
+    await t.ctx.db
+      .updateTable('sites')
+      .set({ settings: JSON.stringify({ privacy: { policy_version: '2026-11', policy_url: 'https://shop.example.com/privacy', texts: { fr: { title: 'Confidentialité' } } } }) })
+      .where('id', '=', site.id)
+      .execute();
+    invalidateSiteCache(t.ctx);
+    // A page of the same origin sends no Origin on a GET; its Referer stands in.
+    const res = await banner({ referer: `${ORIGIN}/shop` });
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json()).toEqual({ policy_version: '2026-11', policy_url: 'https://shop.example.com/privacy', texts: { fr: { title: 'Confidentialité' } } });
+    expect((await banner({ origin: 'https://evil.example' })).json().error.code).toBe('TRACK_ORIGIN_NOT_ALLOWED');
+    expect((await banner({ referer: 'https://evil.example/' })).statusCode).toBe(403);
   });
 });

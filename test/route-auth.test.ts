@@ -25,8 +25,11 @@ const EXPECTED_PUBLIC = [
   // Consent decisions from the banner: the same site-key + Origin check as ingest.
   'POST /api/v1/privacy/consent', 'POST /api/privacy/consent',
   'GET /api/v1/privacy/consent', 'HEAD /api/v1/privacy/consent', 'GET /api/privacy/consent', 'HEAD /api/privacy/consent',
-  // The tracker script, loaded by every tracked page.
+  // The consent banner's texts and policy version: the same check.
+  'GET /api/v1/privacy/banner', 'HEAD /api/v1/privacy/banner',
+  // The tracker and consent banner scripts, loaded by every tracked page.
   'GET /t.js', 'HEAD /t.js',
+  'GET /widget.js', 'HEAD /widget.js',
   // The CORS preflight route of @fastify/cors: browsers send preflights without credentials.
   'OPTIONS *',
 ];

@@ -23,13 +23,16 @@ function demoOrigins(ctx: AppContext): string[] {
   return [...new Set([origin, `http://localhost:${port}`, `http://127.0.0.1:${port}`])];
 }
 
+/** The consent banner's settings: the demo's privacy FAQ stands in for a privacy policy. */
+const demoPrivacy = (origin: string) => ({ policy_version: '1', policy_url: `${origin}/demo/support.html#faq` });
+
 export async function ensureDemoSite(ctx: AppContext): Promise<DemoSite> {
   const origins = demoOrigins(ctx);
   let site = await ctx.db.selectFrom('sites').select(['id', 'public_key', 'allowed_origins']).where(sql<boolean>`settings->>'demo' = 'true'`).executeTakeFirst();
   if (!site) {
     site = await ctx.db
       .insertInto('sites')
-      .values({ name: 'Demo: Northwind Outfitters', allowed_origins: origins, public_key: `pk_${randomToken(18)}`, settings: JSON.stringify({ demo: true }) })
+      .values({ name: 'Demo: Northwind Outfitters', allowed_origins: origins, public_key: `pk_${randomToken(18)}`, settings: JSON.stringify({ demo: true, privacy: demoPrivacy(origins[0]!) }) })
       .returning(['id', 'public_key', 'allowed_origins'])
       .executeTakeFirstOrThrow();
   } else if (origins.some((o) => !site!.allowed_origins.includes(o))) {

@@ -1,5 +1,6 @@
 // POST/GET /api/privacy/consent (spec 000), with /api/v1 aliases: a visitor's consent decisions,
-// sent by the consent banner (or a server with the site's API key).
+// sent by the consent banner (or a server with the site's API key). GET /api/v1/privacy/banner: the banner's texts
+// and the site's current policy version.
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -7,6 +8,7 @@ import type { AppContext } from '../context.js';
 import { authorizeSiteSender } from '../sites/index.js';
 import { siteScriptScope, withErrors } from '../platform/http.js';
 import { truncateIp } from '../tracking/index.js';
+import { bannerConfig } from './banner.js';
 import { currentConsent, recordConsent } from './consent.js';
 
 const strict = { additionalProperties: false } as const;
@@ -18,6 +20,18 @@ const ConsentState = Type.Object({
   categories: Type.Object({ necessary: Type.Boolean(), analytics: Type.Boolean(), marketing: Type.Boolean(), personalization: Type.Boolean() }),
   policy_version: Type.Union([Type.String(), Type.Null()]),
   recorded_at: Type.Union([Type.String(), Type.Null()]),
+});
+const BannerTexts = Type.Object({
+  title: Type.Optional(Type.String()),
+  description: Type.Optional(Type.String()),
+  analytics: Type.Optional(Type.String()),
+  marketing: Type.Optional(Type.String()),
+  personalization: Type.Optional(Type.String()),
+});
+const BannerConfig = Type.Object({
+  policy_version: Type.String(),
+  policy_url: Type.Union([Type.String(), Type.Null()]),
+  texts: Type.Record(Type.String(), BannerTexts),
 });
 const ConsentBody = Type.Object(
   {
@@ -36,6 +50,19 @@ export function privacyRoutes(parent: FastifyInstance, ctx: AppContext): void {
     siteScriptScope(scope, 8 * 1024);
     const app = scope.withTypeProvider<TypeBoxTypeProvider>();
     const config = { public: true, rateLimit: { max: ctx.config.ingestRateLimitPerMinute, timeWindow: 60_000 } };
+    app.get('/api/v1/privacy/banner', {
+      config,
+      schema: {
+        tags: ['privacy'],
+        summary: "The consent banner's configuration: the site's policy version and URL, and its texts per language",
+        querystring: Type.Object({ site: SiteKey }, strict),
+        response: withErrors({ 200: BannerConfig }, 403, 429),
+      },
+      handler: async (req) => {
+        const { site } = await authorizeSiteSender(ctx, req, req.query.site);
+        return bannerConfig(site.settings);
+      },
+    });
     for (const prefix of ['/api/v1/', '/api/']) {
       const hide = prefix === '/api/';
       app.post(`${prefix}privacy/consent`, {

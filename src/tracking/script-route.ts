@@ -1,5 +1,5 @@
-// GET /t.js: the tracker, built by `npm run build` into dist/web. Cached by browsers for an hour
-// (with an ETag for cheap revalidation) and loadable from any site's pages.
+// GET /t.js (the tracker) and /widget.js (the consent banner), built by `npm run build` into dist/web. Cached by
+// browsers for an hour (with an ETag for cheap revalidation) and loadable from any site's pages.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -8,18 +8,21 @@ import type { AppContext } from '../context.js';
 import { unavailable } from '../errors.js';
 import { builtWebDir } from '../platform/paths.js';
 
-export function scriptRoute(app: FastifyInstance, ctx: AppContext): void {
-  let script: { body: Buffer; etag: string } | undefined;
-  const load = () => {
+type Script = { body: Buffer; etag: string };
+
+/** Serves the built browser script dist/web/<name> at /<name>, read once on first use. */
+function serveBuiltScript(app: FastifyInstance, ctx: AppContext, name: string, what: string): void {
+  let script: Script | undefined;
+  const load = (): Script => {
     if (!script) {
-      const file = path.join(builtWebDir, 't.js');
-      if (!fs.existsSync(file)) throw unavailable('TRACKER_NOT_BUILT', 'The tracker script is not built; run npm run build', 60);
+      const file = path.join(builtWebDir, name);
+      if (!fs.existsSync(file)) throw unavailable('SCRIPT_NOT_BUILT', `The ${what} (${name}) is not built; run npm run build`, 60);
       const body = fs.readFileSync(file);
       script = { body, etag: `"${crypto.createHash('sha256').update(body).digest('base64url').slice(0, 16)}"` };
     }
     return script;
   };
-  app.get('/t.js', {
+  app.get(`/${name}`, {
     config: { public: true, rateLimit: { max: ctx.config.ingestRateLimitPerMinute, timeWindow: 60_000 } },
     schema: { hide: true },
     handler: async (req, reply) => {
@@ -29,4 +32,9 @@ export function scriptRoute(app: FastifyInstance, ctx: AppContext): void {
       return reply.type('application/javascript; charset=utf-8').send(body);
     },
   });
+}
+
+export function scriptRoute(app: FastifyInstance, ctx: AppContext): void {
+  serveBuiltScript(app, ctx, 't.js', 'tracker');
+  serveBuiltScript(app, ctx, 'widget.js', 'consent banner');
 }

@@ -1,4 +1,4 @@
-/* Northwind demo site behaviour: cart, forms, pricing toggle, filters and a stand-in consent bar.
+/* Northwind demo site behaviour: cart, forms, pricing toggle and filters; consent is Augur's banner (/widget.js).
    It does no tracking itself: the Augur tracker (/t.js) observes the page; we only call window.augur when it exists. */
 (() => {
   'use strict';
@@ -181,35 +181,13 @@
     } else if (action === 'docs-feedback') {
       el.parentElement.innerHTML = '<p class="success" role="status">Thanks for the feedback — it helps us improve these docs.</p>';
     } else if (action === 'privacy-choices') {
-      consentBar(true);
+      // The Augur consent banner (/widget.js) reopens with the visitor's current choice.
+      if (window.augurConsentBanner) window.augurConsentBanner.open();
     }
   });
-
-  /* Stand-in consent bar until the real Augur consent widget exists. Remove #demo-consent code to retire it. */
-  function consentBar(force) {
-    const ls = storage('localStorage');
-    let known = false; try { known = ls.getItem('augur_consent') !== null; } catch (e) { /* storage blocked */ }
-    if ((known && !force) || $('#demo-consent')) return;
-    const bar = document.createElement('section');
-    bar.id = 'demo-consent'; bar.setAttribute('aria-label', 'Privacy choices');
-    bar.dataset.augurSection = 'consent';
-    bar.innerHTML = '<p><strong>Your privacy choices.</strong> With your consent, Augur — running on our own server — measures how this site is used and personalises product suggestions. No advertising cookies, nothing sold. Change your mind any time under “Privacy choices” in the footer.</p>' +
-      '<div class="choices"><button type="button" class="btn" data-choice="accept">Accept analytics</button><button type="button" class="btn" data-choice="reject">Reject</button></div>';
-    bar.addEventListener('click', (e) => {
-      const b = e.target.closest('[data-choice]'); if (!b) return;
-      const yes = b.dataset.choice === 'accept';
-      const choice = { analytics: yes, personalization: yes, marketing: false };
-      let handled = false;
-      withAugur((a) => { if (a.consent && a.consent.set) { a.consent.set(choice); handled = true; } });
-      try { if (!handled || ls.getItem('augur_consent') === null) ls.setItem('augur_consent', JSON.stringify({ ...choice, ts: Date.now() })); } catch (err) { /* ignore */ }
-      bar.remove();
-    });
-    document.body.append(bar);
-  }
 
   renderCount(); renderCart(); renderCheckout(); renderThanks();
   if ($('[data-billing]')) setBilling('monthly');
   const plan = new URLSearchParams(location.search).get('plan');
   if (plan && PLANS[plan]) { const s = $('#trial-form [name=plan]'); if (s) s.value = plan; }
-  consentBar(false);
 })();

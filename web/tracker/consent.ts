@@ -8,7 +8,7 @@ type Listener = (consent: Consent) => void;
 
 const KEY = 'augur_consent';
 const CATEGORIES: Category[] = ['analytics', 'marketing', 'personalization'];
-let choice: Partial<Record<Category, boolean>> | null = null;
+let choice: (Partial<Record<Category, boolean>> & { policy_version?: string }) | null = null;
 let listeners: Listener[] = [];
 
 const gpc = () => navigator.globalPrivacyControl === true;
@@ -45,11 +45,16 @@ const notify = () => {
   dispatchEvent(new CustomEvent('augur:consent', { detail: c }));
 };
 
-/** Merges a partial choice into the current one, stores it and applies it at once. */
-export const setConsent = (partial?: Partial<Record<Category, unknown>>) => {
+/**
+ * Merges a partial choice into the current one, stores it and applies it at once. The consent banner also passes the
+ * policy_version the visitor saw; it is kept across later changes, so the banner knows when to ask again.
+ */
+export const setConsent = (partial?: Partial<Record<Category | 'policy_version', unknown>>) => {
   const c = consent();
+  const version = (partial && partial.policy_version) || (choice && choice.policy_version);
   const next: Record<string, unknown> = { at: Date.now() };
   CATEGORIES.forEach((k) => (next[k] = partial && partial[k] != null ? !!partial[k] : c[k]));
+  if (version) next.policy_version = String(version);
   save(KEY, (choice = next));
   notify();
 };

@@ -1,0 +1,55 @@
+// Augur consent banner, served as /widget.js:
+//   <script src="https://augur.example.com/widget.js" data-site="pk_…" defer></script>
+// Optional attributes: data-api (server base URL; default the script's origin), data-lang (en, de, fr; default the
+// browser's language), data-settings-link="false" (no floating "Privacy settings" button; call
+// window.augurConsentBanner.open() from your own link instead).
+import { decide, mustAsk, stored, type Choice } from './choice.js';
+import { pickLang, textsFor, type SiteTexts } from './i18n.js';
+import { createBanner, type Banner } from './ui.js';
+
+type Config = { policy_version: string; policy_url: string | null; texts: Record<string, SiteTexts> };
+
+const script = (document.currentScript || document.querySelector('script[src*="widget.js"][data-site]')) as HTMLScriptElement | null;
+const attr = (name: string) => script && script.getAttribute('data-' + name);
+const site = attr('site');
+
+// Browsers send no Origin on a same-origin GET (a page served by Augur itself); the server then checks the Referer,
+// which a page's no-referrer policy would suppress: the page's origin is all it needs.
+const loadConfig = (api: string): Promise<Config | null> =>
+  fetch(`${api}/api/v1/privacy/banner?site=${encodeURIComponent(site!)}`, { referrerPolicy: 'origin' })
+    .then((r) => (r.ok ? r.json() : null))
+    .catch(() => null);
+
+let ready: (() => void) | undefined;
+let pending = false;
+
+const start = async () => {
+  const api = (attr('api') || new URL(script!.src, location.href).origin).replace(/\/+$/, '');
+  const lang = pickLang(attr('lang'), navigator.language);
+  // Without the configuration (server unreachable) the banner still works: default texts, policy version of the
+  // stored choice (so a visitor who chose is not asked again) or "1".
+  const config = (await loadConfig(api)) || { policy_version: (stored() || {}).policy_version || '1', policy_url: null, texts: {} };
+  let source: 'banner' | 'settings_link' = 'banner';
+  const reopen = () => {
+    source = 'settings_link';
+    const s = stored();
+    banner.open(s, !!s);
+  };
+  const decided = (choice: Choice) => {
+    decide(api, site!, choice, config.policy_version, source);
+    banner.settings(attr('settings-link') != 'false');
+  };
+  const banner: Banner = createBanner(textsFor(lang, config.texts), config.policy_url, lang, decided, reopen);
+  const s = stored();
+  if (mustAsk(s, config.policy_version)) banner.open(s, false);
+  else banner.settings(attr('settings-link') != 'false');
+  ready = reopen;
+  if (pending) reopen();
+};
+
+if (site && !window.augurConsentBanner) {
+  // Usable at once (a footer link may be clicked while the configuration loads): an early open() waits for it.
+  window.augurConsentBanner = { open: () => (ready ? ready() : (pending = true)) };
+  if (document.readyState == 'loading') document.addEventListener('DOMContentLoaded', start);
+  else start();
+}
