@@ -43,6 +43,13 @@ const SAMPLE_BODIES: Record<string, unknown> = {
   'POST /api/v1/sites/:siteId/api-keys': { name: 'stolen', role: 'owner' },
 };
 
+// A valid query for each site route whose query has required fields, for the same reason.
+const SAMPLE_QUERIES: Record<string, string> = {
+  'GET /api/v1/sites/:siteId/privacy/data': 'visitor_id=visitor_guarded&reason=probing',
+  'HEAD /api/v1/sites/:siteId/privacy/data': 'visitor_id=visitor_guarded&reason=probing',
+  'DELETE /api/v1/sites/:siteId/privacy/data': 'visitor_id=visitor_guarded&reason=probing',
+};
+
 interface Route {
   method: string;
   url: string;
@@ -164,7 +171,11 @@ describe('route table authorization', () => {
         for (const name of route.url.match(/:(\w+)/g) ?? []) expect(values, `a value for ${name} (${label(route)})`).toHaveProperty(name.slice(1));
         const takesBody = Boolean(route.options.schema?.body);
         if (takesBody) expect(SAMPLE_BODIES, `a sample body for ${label(route)}`).toHaveProperty([label(route)]);
-        const res = await inject(route, fillParams(route, values), headers, takesBody ? SAMPLE_BODIES[label(route)] : undefined);
+        const qs = route.options.schema?.querystring as { required?: string[]; properties?: Record<string, { default?: unknown }> } | undefined;
+        const required = (qs?.required ?? []).filter((name) => qs?.properties?.[name]?.default === undefined);
+        if (required.length) expect(SAMPLE_QUERIES, `a sample query for ${label(route)}`).toHaveProperty([label(route)]);
+        const query = SAMPLE_QUERIES[label(route)];
+        const res = await inject(route, fillParams(route, values) + (query ? `?${query}` : ''), headers, takesBody ? SAMPLE_BODIES[label(route)] : undefined);
         expect([403, 404], `${who}: ${label(route)} answered ${res.statusCode} ${res.body}`).toContain(res.statusCode);
       }
     }

@@ -14,11 +14,12 @@ export type Permission =
   | 'members.manage'
   | 'apikeys.manage'
   | 'analytics.read'
-  | 'chat.handle';
+  | 'chat.handle'
+  | 'privacy.manage';
 
 const GRANTS: Record<SiteRole, readonly Permission[]> = {
-  owner: ['site.view', 'site.manage', 'site.delete', 'members.manage', 'apikeys.manage', 'analytics.read', 'chat.handle'],
-  admin: ['site.view', 'site.manage', 'members.manage', 'apikeys.manage', 'analytics.read', 'chat.handle'],
+  owner: ['site.view', 'site.manage', 'site.delete', 'members.manage', 'apikeys.manage', 'analytics.read', 'chat.handle', 'privacy.manage'],
+  admin: ['site.view', 'site.manage', 'members.manage', 'apikeys.manage', 'analytics.read', 'chat.handle', 'privacy.manage'],
   analyst: ['site.view', 'analytics.read'],
   agent: ['site.view', 'chat.handle'],
   viewer: ['site.view', 'analytics.read'],
@@ -66,6 +67,8 @@ export const canManageMembers = check('members.manage');
 export const canManageApiKeys = check('apikeys.manage');
 export const canReadAnalytics = check('analytics.read');
 export const canHandleChats = check('chat.handle');
+/** Exporting and erasing a tracked subject's data (owners and admins). */
+export const canManagePrivacy = check('privacy.manage');
 
 /** Any signed-in account acting on itself (profile, logout, TOTP). API keys have no self. */
 export function canActAsAccount(req: AuthzMark, actor: Actor): Extract<Actor, { kind: 'user' }> {

@@ -60,6 +60,13 @@ export async function recordConsent(ctx: AppContext, d: ConsentDecision): Promis
   return { categories: { necessary: true, ...d.categories }, policy_version: d.policyVersion, recorded_at: row.created_at.toISOString() };
 }
 
+/** Drops a visitor's cached decision here and on every other node (after their records were erased). */
+export function forgetConsent(ctx: AppContext, siteId: string, visitorId: string): void {
+  const key = keyOf(siteId, visitorId);
+  cacheOf(ctx).delete(key);
+  ctx.live.publish(INVALIDATE, { key });
+}
+
 export async function currentConsent(ctx: AppContext, siteId: string, visitorId: string): Promise<ConsentState> {
   const row = await ctx.db
     .selectFrom('consent_records')

@@ -1,2 +1,4 @@
 // What other features use of privacy.
 export { recordedConsent, type Categories } from './consent.js';
+export { forgetConsent } from './consent.js';
+export { SUBJECT_TABLES, NOT_SUBJECT_DATA, type SubjectTable } from './personal-data.js';

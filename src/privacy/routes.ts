@@ -10,6 +10,7 @@ import { siteScriptScope, withErrors } from '../platform/http.js';
 import { truncateIp } from '../tracking/index.js';
 import { bannerConfig } from './banner.js';
 import { currentConsent, recordConsent } from './consent.js';
+import { privacyDataRoutes } from './data-routes.js';
 
 const strict = { additionalProperties: false } as const;
 const SiteKey = Type.String({ pattern: '^pk_[A-Za-z0-9_-]{8,64}$' });
@@ -46,6 +47,7 @@ const ConsentBody = Type.Object(
 );
 
 export function privacyRoutes(parent: FastifyInstance, ctx: AppContext): void {
+  privacyDataRoutes(parent, ctx);
   parent.register(async (scope) => {
     siteScriptScope(scope, 8 * 1024);
     const app = scope.withTypeProvider<TypeBoxTypeProvider>();

@@ -1,0 +1,208 @@
+// Operator-initiated data-subject rights (spec 000 GET/DELETE /api/privacy/data): find a subject's
+// visitor ids on one site, stream everything stored about them as JSON, or erase it in one transaction.
+// The tables covered are the ones SUBJECT_TABLES (personal-data.ts) marks as exported and erased.
+import crypto from 'node:crypto';
+import type { AppContext } from '../context.js';
+import type { Db } from '../db/client.js';
+import { appendAudit } from '../audit/index.js';
+import { forgetConsent } from './consent.js';
+
+const PAGE = 1000;
+
+export interface SubjectQuery {
+  siteId: string;
+  visitorId?: string;
+  customerId?: string;
+}
+
+export interface Subject {
+  visitor_ids: string[];
+  customer_id?: string;
+}
+
+/** The subject's visitor ids on this site: the one given, or every visitor the customer id was seen with. */
+export async function resolveSubject(db: Db, q: SubjectQuery): Promise<Subject> {
+  if (q.visitorId !== undefined) return { visitor_ids: [q.visitorId] };
+  const customerId = q.customerId!;
+  const fromSessions = await db
+    .selectFrom('user_sessions')
+    .select('visitor_id')
+    .distinct()
+    .where('site_id', '=', q.siteId)
+    .where('user_id', '=', customerId)
+    .execute();
+  const fromConsent = await db
+    .selectFrom('consent_records')
+    .select('visitor_id')
+    .distinct()
+    .where('site_id', '=', q.siteId)
+    .where('customer_id', '=', customerId)
+    .execute();
+  const ids = new Set([...fromSessions, ...fromConsent].map((r) => r.visitor_id));
+  return { visitor_ids: [...ids].sort(), customer_id: customerId };
+}
+
+/** The sessions of these visitors (their ids), for finding events filed under them. */
+const sessionIdsOf = (db: Db, siteId: string, visitorIds: string[]) =>
+  db.selectFrom('user_sessions').select('session_id').where('site_id', '=', siteId).where('visitor_id', 'in', visitorIds);
+
+async function* sessionPages(db: Db, siteId: string, visitorIds: string[]) {
+  let after: { start: Date; id: string } | undefined;
+  for (;;) {
+    let q = db.selectFrom('user_sessions').selectAll().where('site_id', '=', siteId).where('visitor_id', 'in', visitorIds);
+    if (after) { const a = after; q = q.where(({ eb, refTuple, tuple }) => eb(refTuple('start_time', 'session_id'), '>', tuple(a.start, a.id))); }
+    const rows = await q.orderBy('start_time').orderBy('session_id').limit(PAGE).execute();
+    yield rows;
+    if (rows.length < PAGE) return;
+    const last = rows[rows.length - 1]!;
+    after = { start: last.start_time, id: last.session_id };
+  }
+}
+
+async function* eventPages(db: Db, siteId: string, visitorIds: string[]) {
+  let after: { ts: Date; id: string } | undefined;
+  for (;;) {
+    let q = db
+      .selectFrom('user_events')
+      .select(['event_id', 'session_id', 'visitor_id', 'event_type', 'event_data', 'timestamp', 'page_url', 'received_at'])
+      .where('site_id', '=', siteId)
+      .where((eb) => eb.or([eb('visitor_id', 'in', visitorIds), eb('session_id', 'in', sessionIdsOf(db, siteId, visitorIds))]));
+    if (after) { const a = after; q = q.where(({ eb, refTuple, tuple }) => eb(refTuple('timestamp', 'event_id'), '>', tuple(a.ts, a.id))); }
+    const rows = await q.orderBy('timestamp').orderBy('event_id').limit(PAGE).execute();
+    yield rows;
+    if (rows.length < PAGE) return;
+    const last = rows[rows.length - 1]!;
+    after = { ts: last.timestamp, id: last.event_id };
+  }
+}
+
+async function* consentPages(db: Db, siteId: string, visitorIds: string[]) {
+  let afterId: number | string = 0;
+  for (;;) {
+    const rows = await db
+      .selectFrom('consent_records')
+      .select(['id', 'visitor_id', 'customer_id', 'categories', 'policy_version', 'source', 'ip_prefix', 'created_at'])
+      .where('site_id', '=', siteId)
+      .where('visitor_id', 'in', visitorIds)
+      .where('id', '>', afterId as number)
+      .orderBy('id')
+      .limit(PAGE)
+      .execute();
+    yield rows;
+    if (rows.length < PAGE) return;
+    afterId = rows[rows.length - 1]!.id;
+  }
+}
+
+async function* auditPages(db: Db, siteId: string, visitorIds: string[]) {
+  let afterId: number | string = 0;
+  for (;;) {
+    const rows = await db
+      .selectFrom('audit_log')
+      .select(['id', 'actor', 'action', 'subject', 'details', 'created_at'])
+      .where('site_id', '=', siteId)
+      .where('subject', 'in', visitorIds.map((v) => `visitor:${v}`))
+      .where('id', '>', afterId as number)
+      .orderBy('id')
+      .limit(PAGE)
+      .execute();
+    yield rows;
+    if (rows.length < PAGE) return;
+    afterId = rows[rows.length - 1]!.id;
+  }
+}
+
+/** A JSON array written a page at a time. */
+async function* jsonArray(pages: AsyncIterable<unknown[]>): AsyncGenerator<string> {
+  let first = true;
+  yield '[';
+  for await (const rows of pages) {
+    for (const row of rows) {
+      yield (first ? '' : ',') + JSON.stringify(row);
+      first = false;
+    }
+  }
+  yield ']';
+}
+
+/**
+ * The subject's data as JSON text, in chunks: never more than one page of rows in memory.
+ * Reads are not one snapshot: an event written while the export runs may or may not be in it.
+ */
+export async function* exportSubject(db: Db, siteId: string, subject: Subject, generatedAt: Date): AsyncGenerator<string> {
+  yield `{"subject":${JSON.stringify(subject)},"generated_at":${JSON.stringify(generatedAt.toISOString())}`;
+  const ids = subject.visitor_ids;
+  const none = async function* () {};
+  const sections: [string, AsyncIterable<unknown[]>][] = [
+    ['sessions', ids.length ? sessionPages(db, siteId, ids) : none()],
+    ['events', ids.length ? eventPages(db, siteId, ids) : none()],
+    ['consent', ids.length ? consentPages(db, siteId, ids) : none()],
+    ['audit', ids.length ? auditPages(db, siteId, ids) : none()],
+  ];
+  for (const [name, pages] of sections) {
+    yield `,${JSON.stringify(name)}:`;
+    yield* jsonArray(pages);
+  }
+  yield '}\n';
+}
+
+export interface OperatorAction {
+  siteId: string;
+  /** The actor label (actorLabel): ids only. */
+  actor: string;
+  reason: string;
+  at: Date;
+}
+
+/** Audits an export before any data leaves: one entry per visitor id (the customer id is never written). */
+export async function auditExport(ctx: AppContext, subject: Subject, op: OperatorAction): Promise<void> {
+  await ctx.db.transaction().execute(async (trx) => {
+    const details = { reason: op.reason, by: subject.customer_id !== undefined ? 'customer_id' : 'visitor_id', visitors: subject.visitor_ids.length };
+    if (subject.visitor_ids.length === 0) {
+      await appendAudit(trx, { siteId: op.siteId, actor: op.actor, action: 'privacy.exported', subject: null, details, at: op.at });
+    }
+    for (const v of subject.visitor_ids) {
+      await appendAudit(trx, { siteId: op.siteId, actor: op.actor, action: 'privacy.exported', subject: `visitor:${v}`, details, at: op.at });
+    }
+  });
+}
+
+export interface ErasureReceipt {
+  receipt_id: string;
+  erased: { events: number; sessions: number; consent_records: number };
+}
+
+/**
+ * Deletes the subject's events (by visitor id, and every event of their sessions), sessions and
+ * consent records in one transaction, audits it with a receipt id, then drops cached consent.
+ * Audit entries are kept: they hold pseudonymous ids only and the chain must stay verifiable.
+ */
+export async function eraseSubject(ctx: AppContext, subject: Subject, op: OperatorAction): Promise<ErasureReceipt> {
+  const receiptId = crypto.randomUUID();
+  const ids = subject.visitor_ids;
+  const erased = await ctx.db.transaction().execute(async (trx) => {
+    let events = 0;
+    let sessions = 0;
+    let consent = 0;
+    if (ids.length) {
+      const ev = await trx
+        .deleteFrom('user_events')
+        .where('site_id', '=', op.siteId)
+        .where((eb) => eb.or([eb('visitor_id', 'in', ids), eb('session_id', 'in', sessionIdsOf(trx, op.siteId, ids))]))
+        .executeTakeFirst();
+      const se = await trx.deleteFrom('user_sessions').where('site_id', '=', op.siteId).where('visitor_id', 'in', ids).executeTakeFirst();
+      const co = await trx.deleteFrom('consent_records').where('site_id', '=', op.siteId).where('visitor_id', 'in', ids).executeTakeFirst();
+      events = Number(ev.numDeletedRows);
+      sessions = Number(se.numDeletedRows);
+      consent = Number(co.numDeletedRows);
+    }
+    const totals = { events, sessions, consent_records: consent };
+    const details = { receipt_id: receiptId, reason: op.reason, by: subject.customer_id !== undefined ? 'customer_id' : 'visitor_id', visitors: ids.length, erased: totals };
+    // Last in the transaction: the audit append holds the chain's lock until the commit.
+    if (ids.length === 0) await appendAudit(trx, { siteId: op.siteId, actor: op.actor, action: 'privacy.erased', subject: null, details, at: op.at });
+    for (const v of ids) await appendAudit(trx, { siteId: op.siteId, actor: op.actor, action: 'privacy.erased', subject: `visitor:${v}`, details, at: op.at });
+    return totals;
+  });
+  for (const v of ids) forgetConsent(ctx, op.siteId, v);
+  return { receipt_id: receiptId, erased };
+}
