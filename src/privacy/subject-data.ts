@@ -46,71 +46,70 @@ export async function resolveSubject(db: Db, q: SubjectQuery): Promise<Subject> 
 const sessionIdsOf = (db: Db, siteId: string, visitorIds: string[]) =>
   db.selectFrom('user_sessions').select('session_id').where('site_id', '=', siteId).where('visitor_id', 'in', visitorIds);
 
-async function* sessionPages(db: Db, siteId: string, visitorIds: string[]) {
-  let after: { start: Date; id: string } | undefined;
+/** Pages of rows in key order: fetch(after) returns the page after the given key (none: the first). */
+async function* keysetPages<R, K>(fetch: (after: K | undefined) => Promise<R[]>, keyOf: (row: R) => K): AsyncGenerator<R[]> {
+  let after: K | undefined;
   for (;;) {
-    let q = db.selectFrom('user_sessions').selectAll().where('site_id', '=', siteId).where('visitor_id', 'in', visitorIds);
-    if (after) { const a = after; q = q.where(({ eb, refTuple, tuple }) => eb(refTuple('start_time', 'session_id'), '>', tuple(a.start, a.id))); }
-    const rows = await q.orderBy('start_time').orderBy('session_id').limit(PAGE).execute();
+    const rows = await fetch(after);
     yield rows;
     if (rows.length < PAGE) return;
-    const last = rows[rows.length - 1]!;
-    after = { start: last.start_time, id: last.session_id };
+    after = keyOf(rows[rows.length - 1]!);
   }
 }
 
-async function* eventPages(db: Db, siteId: string, visitorIds: string[]) {
-  let after: { ts: Date; id: string } | undefined;
-  for (;;) {
-    let q = db
-      .selectFrom('user_events')
-      .select(['event_id', 'session_id', 'visitor_id', 'event_type', 'event_data', 'timestamp', 'page_url', 'received_at'])
-      .where('site_id', '=', siteId)
-      .where((eb) => eb.or([eb('visitor_id', 'in', visitorIds), eb('session_id', 'in', sessionIdsOf(db, siteId, visitorIds))]));
-    if (after) { const a = after; q = q.where(({ eb, refTuple, tuple }) => eb(refTuple('timestamp', 'event_id'), '>', tuple(a.ts, a.id))); }
-    const rows = await q.orderBy('timestamp').orderBy('event_id').limit(PAGE).execute();
-    yield rows;
-    if (rows.length < PAGE) return;
-    const last = rows[rows.length - 1]!;
-    after = { ts: last.timestamp, id: last.event_id };
-  }
-}
+const sessionPages = (db: Db, siteId: string, visitorIds: string[]) =>
+  keysetPages(
+    (after: { start: Date; id: string } | undefined) => {
+      let q = db.selectFrom('user_sessions').selectAll().where('site_id', '=', siteId).where('visitor_id', 'in', visitorIds);
+      if (after) q = q.where(({ eb, refTuple, tuple }) => eb(refTuple('start_time', 'session_id'), '>', tuple(after.start, after.id)));
+      return q.orderBy('start_time').orderBy('session_id').limit(PAGE).execute();
+    },
+    (row) => ({ start: row.start_time, id: row.session_id }),
+  );
 
-async function* consentPages(db: Db, siteId: string, visitorIds: string[]) {
-  let afterId: number | string = 0;
-  for (;;) {
-    const rows = await db
-      .selectFrom('consent_records')
-      .select(['id', 'visitor_id', 'customer_id', 'categories', 'policy_version', 'source', 'ip_prefix', 'created_at'])
-      .where('site_id', '=', siteId)
-      .where('visitor_id', 'in', visitorIds)
-      .where('id', '>', afterId as number)
-      .orderBy('id')
-      .limit(PAGE)
-      .execute();
-    yield rows;
-    if (rows.length < PAGE) return;
-    afterId = rows[rows.length - 1]!.id;
-  }
-}
+const eventPages = (db: Db, siteId: string, visitorIds: string[]) =>
+  keysetPages(
+    (after: { ts: Date; id: string } | undefined) => {
+      let q = db
+        .selectFrom('user_events')
+        .select(['event_id', 'session_id', 'visitor_id', 'event_type', 'event_data', 'timestamp', 'page_url', 'received_at'])
+        .where('site_id', '=', siteId)
+        .where((eb) => eb.or([eb('visitor_id', 'in', visitorIds), eb('session_id', 'in', sessionIdsOf(db, siteId, visitorIds))]));
+      if (after) q = q.where(({ eb, refTuple, tuple }) => eb(refTuple('timestamp', 'event_id'), '>', tuple(after.ts, after.id)));
+      return q.orderBy('timestamp').orderBy('event_id').limit(PAGE).execute();
+    },
+    (row) => ({ ts: row.timestamp, id: row.event_id }),
+  );
 
-async function* auditPages(db: Db, siteId: string, visitorIds: string[]) {
-  let afterId: number | string = 0;
-  for (;;) {
-    const rows = await db
-      .selectFrom('audit_log')
-      .select(['id', 'actor', 'action', 'subject', 'details', 'created_at'])
-      .where('site_id', '=', siteId)
-      .where('subject', 'in', visitorIds.map((v) => `visitor:${v}`))
-      .where('id', '>', afterId as number)
-      .orderBy('id')
-      .limit(PAGE)
-      .execute();
-    yield rows;
-    if (rows.length < PAGE) return;
-    afterId = rows[rows.length - 1]!.id;
-  }
-}
+const consentPages = (db: Db, siteId: string, visitorIds: string[]) =>
+  keysetPages(
+    (after: number | undefined) =>
+      db
+        .selectFrom('consent_records')
+        .select(['id', 'visitor_id', 'customer_id', 'categories', 'policy_version', 'source', 'ip_prefix', 'created_at'])
+        .where('site_id', '=', siteId)
+        .where('visitor_id', 'in', visitorIds)
+        .where('id', '>', after ?? 0)
+        .orderBy('id')
+        .limit(PAGE)
+        .execute(),
+    (row) => Number(row.id),
+  );
+
+const auditPages = (db: Db, siteId: string, visitorIds: string[]) =>
+  keysetPages(
+    (after: number | undefined) =>
+      db
+        .selectFrom('audit_log')
+        .select(['id', 'actor', 'action', 'subject', 'details', 'created_at'])
+        .where('site_id', '=', siteId)
+        .where('subject', 'in', visitorIds.map((v) => `visitor:${v}`))
+        .where('id', '>', after ?? 0)
+        .orderBy('id')
+        .limit(PAGE)
+        .execute(),
+    (row) => Number(row.id),
+  );
 
 /** A JSON array written a page at a time. */
 async function* jsonArray(pages: AsyncIterable<unknown[]>): AsyncGenerator<string> {
