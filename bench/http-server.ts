@@ -9,14 +9,10 @@
 // {"port":…,"token":…} when ready, or {"skip":"why"} when PostgreSQL is unreachable.
 // SIGTERM (or, with BENCH_CHILD set, the end of stdin) closes the server, removes the temp dir
 // or drops the scratch database, and exits 0.
-import crypto from 'node:crypto';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
+import { cleanUp, scratchPostgres, tempDir } from './child.js';
 
 const mode = process.argv[2] ?? '';
-const cleanups: Array<() => Promise<void> | void> = [];
 
 async function bare(): Promise<FastifyInstance> {
   const app = Fastify();
@@ -47,44 +43,15 @@ async function augur(env: Record<string, string>): Promise<FastifyInstance> {
   return app;
 }
 
-/** A fresh DATA_DIR (PGlite files, generated secrets), removed at exit. */
-function tempDir(): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'augur-bench-'));
-  cleanups.push(() => fs.rmSync(dir, { recursive: true, force: true }));
-  return dir;
-}
-
 async function augurPglite(): Promise<FastifyInstance> {
   return augur({ DATA_DIR: tempDir() });
 }
 
 /** undefined when the server is unreachable (the caller reports a skip). */
 async function augurPostgres(): Promise<FastifyInstance | undefined> {
-  const { default: pg } = await import('pg');
-  const adminUrl = process.env.BENCH_DATABASE_URL || process.env.TEST_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
-  const name = `augur_bench_${crypto.randomBytes(6).toString('hex')}`;
-  const admin = async (statement: string) => {
-    const client = new pg.Client({ connectionString: adminUrl, connectionTimeoutMillis: 3000 });
-    await client.connect();
-    try {
-      await client.query(statement);
-    } finally {
-      await client.end();
-    }
-  };
-  try {
-    await admin(`CREATE DATABASE ${name}`);
-  } catch (err) {
-    console.log(JSON.stringify({ skip: `PostgreSQL at ${redact(adminUrl)} is unreachable: ${(err as Error).message}` }));
-    return undefined;
-  }
-  cleanups.push(() => admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  return augur({ DATA_DIR: tempDir(), DATABASE_URL: url.toString() });
+  const url = await scratchPostgres();
+  return url ? augur({ DATA_DIR: tempDir(), DATABASE_URL: url }) : undefined;
 }
-
-const redact = (url: string) => url.replace(/\/\/[^@/]*@/, '//…@');
 
 /** Signs up an operator over HTTP and returns its access token. */
 async function register(base: string): Promise<string> {
@@ -95,10 +62,6 @@ async function register(base: string): Promise<string> {
   });
   if (res.status !== 201) throw new Error(`sign-up failed: ${res.status} ${await res.text()}`);
   return ((await res.json()) as { access_token: string }).access_token;
-}
-
-async function cleanUp() {
-  for (const fn of cleanups.reverse()) await fn();
 }
 
 const starters: Record<string, () => Promise<FastifyInstance | undefined>> = { bare, 'augur-pglite': augurPglite, 'augur-postgres': augurPostgres };

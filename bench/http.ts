@@ -6,23 +6,9 @@
 // round in rotating order so that machine noise hits every target alike.
 import os from 'node:os';
 import path from 'node:path';
-import { createRequire } from 'node:module';
 import type { ChildProcess } from 'node:child_process';
-import { cpuSeconds, here, machine, median, pacedLoad, percentile, round, spawnWithReadyLine, stop, table, writeResults } from './lib.js';
+import { autocannon, cpuSeconds, here, machine, median, pacedLoad, percentile, round, spawnWithReadyLine, stop, table, writeResults } from './lib.js';
 
-// autocannon ships no types; this is the part we use.
-interface AutocannonResult {
-  duration: number;
-  requests: { total: number };
-  non2xx: number;
-  errors: number;
-  timeouts: number;
-}
-interface AutocannonInstance {
-  on(event: 'response', fn: (client: unknown, statusCode: number, bytes: number, ms: number) => void): void;
-}
-type Autocannon = (opts: Record<string, unknown>, cb: (err: Error | null, result: AutocannonResult) => void) => AutocannonInstance;
-const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon;
 
 const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 const settings = {

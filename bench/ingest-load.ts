@@ -3,8 +3,7 @@
 // pacedLoad), with every acknowledgement recorded per request so that the rows in the database
 // can be checked against it exactly.
 import crypto from 'node:crypto';
-import { createRequire } from 'node:module';
-import { pacedLoad } from './lib.js';
+import { autocannon, pacedLoad } from './lib.js';
 
 export const EVENTS_PER_REQUEST = 20;
 /** ~1 session per 10 requests; a session's requests are spread over the run (see sessionOf). */
@@ -142,18 +141,6 @@ const emptyResult = (): LoadResult => ({ seconds: 0, requests: 0, acked: new Map
 
 const headersOf = (e: Envelope, origin: string) => ({ origin, 'content-type': 'text/plain;charset=UTF-8', 'user-agent': e.userAgent });
 
-// autocannon ships no types; this is the part we use.
-interface AutocannonResult {
-  duration: number;
-  requests: { total: number };
-  errors: number;
-  timeouts: number;
-}
-interface AutocannonInstance {
-  on(event: 'response', fn: (client: unknown, statusCode: number, bytes: number, ms: number) => void): void;
-}
-type Autocannon = (opts: Record<string, unknown>, cb: (err: Error | null, result: AutocannonResult) => void) => AutocannonInstance;
-const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon;
 
 /** Closed loop: `connections` requests always in flight, for `seconds`. */
 export function maxLoad(port: number, origin: string, requests: Requests, connections: number, seconds: number): Promise<LoadResult> {

@@ -17,53 +17,15 @@
 // SIGTERM (or, with BENCH_CHILD set, the end of stdin) closes the server, removes the temp dir or
 // drops the scratch database, and exits 0.
 import crypto from 'node:crypto';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { sql } from 'kysely';
 import type { FastifyInstance } from 'fastify';
+import { cleanUp, scratchPostgres, tempDir } from './child.js';
 import type { AppContext } from '../src/context.js';
 import type { EventPipeline } from '../src/tracking/pipeline.js';
 
 const mode = process.argv[2] ?? '';
-const cleanups: Array<() => Promise<void> | void> = [];
 const BENCH_ORIGIN = 'https://bench.example.com';
 const PUBLIC_KEY = `pk_bench_${crypto.randomBytes(8).toString('hex')}`;
-
-/** A fresh DATA_DIR (PGlite files), removed at exit. */
-function tempDir(): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'augur-bench-ingest-'));
-  cleanups.push(() => fs.rmSync(dir, { recursive: true, force: true }));
-  return dir;
-}
-
-const redact = (url: string) => url.replace(/\/\/[^@/]*@/, '//…@');
-
-/** The scratch database's URL, or undefined when PostgreSQL is unreachable (reported as a skip). */
-async function scratchPostgres(): Promise<string | undefined> {
-  const { default: pg } = await import('pg');
-  const adminUrl = process.env.BENCH_DATABASE_URL || process.env.TEST_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
-  const name = `augur_bench_${crypto.randomBytes(6).toString('hex')}`;
-  const admin = async (statement: string) => {
-    const client = new pg.Client({ connectionString: adminUrl, connectionTimeoutMillis: 3000 });
-    await client.connect();
-    try {
-      await client.query(statement);
-    } finally {
-      await client.end();
-    }
-  };
-  try {
-    await admin(`CREATE DATABASE ${name}`);
-  } catch (err) {
-    console.log(JSON.stringify({ skip: `PostgreSQL at ${redact(adminUrl)} is unreachable: ${(err as Error).message}` }));
-    return undefined;
-  }
-  cleanups.push(() => admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  return url.toString();
-}
 
 /** Resolves when no request has been in the pipeline for a few consecutive checks. */
 async function idle(inFlight: () => number): Promise<void> {
@@ -86,7 +48,7 @@ async function start(): Promise<{ app: FastifyInstance; ctx: AppContext } | unde
     import('../src/sites/index.js'),
   ]);
   const env: Record<string, string> = {
-    DATA_DIR: tempDir(),
+    DATA_DIR: tempDir('augur-bench-ingest-'),
     LOG_LEVEL: 'warn',
     DEMO_SITE: 'false',
     // One load generator on one address would otherwise be rate limited.
@@ -162,10 +124,6 @@ async function start(): Promise<{ app: FastifyInstance; ctx: AppContext } | unde
     return { ok: true };
   });
   return { app, ctx };
-}
-
-async function cleanUp() {
-  for (const fn of cleanups.reverse()) await fn();
 }
 
 try {

@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
 
 export const here = path.dirname(fileURLToPath(import.meta.url)); // dist/bench
 export const root = path.resolve(here, '../..');
@@ -214,3 +215,17 @@ export function pacedLoad(opts: PacedOptions): Promise<PacedRun> {
     tick();
   });
 }
+
+// autocannon ships no types; this is the part the benchmarks use.
+export interface AutocannonResult {
+  duration: number;
+  requests: { total: number };
+  non2xx: number;
+  errors: number;
+  timeouts: number;
+}
+interface AutocannonInstance {
+  on(event: 'response', fn: (client: unknown, statusCode: number, bytes: number, ms: number) => void): void;
+}
+type Autocannon = (opts: Record<string, unknown>, cb: (err: Error | null, result: AutocannonResult) => void) => AutocannonInstance;
+export const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon;

@@ -2,10 +2,8 @@
 import crypto from 'node:crypto';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { invalidateSiteCache } from '../src/sites/index.js';
-import { describeEachBackend, startAppWithSite, type TestApp } from './helpers.js';
+import { describeEachBackend, startAppWithSite, type TestApp, SITE_ORIGIN as ORIGIN, BROWSER_UA as UA } from './helpers.js';
 
-const ORIGIN = 'https://shop.example.com';
-const UA = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0.0.0 Safari/537.36';
 
 describeEachBackend('consent', (backend) => {
   let t: TestApp;

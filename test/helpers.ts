@@ -135,9 +135,13 @@ export async function signUp(app: FastifyInstance, overrides: Partial<{ email: s
   return { ...body, ...json, auth: { authorization: `Bearer ${json.access_token}` } };
 }
 
+/** The allowed origin of the sites tests create, and a desktop browser's User-Agent (bots are dropped). */
+export const SITE_ORIGIN = 'https://shop.example.com';
+export const BROWSER_UA = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0.0.0 Safari/537.36';
+
 /** Creates a site owned by the given operator. */
 export async function createSite(app: FastifyInstance, auth: Record<string, string>, body: Record<string, unknown> = {}) {
-  const res = await app.inject({ method: 'POST', url: '/api/v1/sites', headers: auth, payload: { name: 'Test site', allowed_origins: ['https://shop.example.com'], ...body } });
+  const res = await app.inject({ method: 'POST', url: '/api/v1/sites', headers: auth, payload: { name: 'Test site', allowed_origins: [SITE_ORIGIN], ...body } });
   if (res.statusCode !== 201) throw new Error(`site creation failed: ${res.statusCode} ${res.body}`);
   return res.json() as { id: string; public_key: string; allowed_origins: string[] };
 }

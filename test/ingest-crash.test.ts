@@ -9,10 +9,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { sql } from 'kysely';
 import { openPglite } from '../src/db/client.js';
-import { TEST_SECRETS } from './helpers.js';
+import { TEST_SECRETS, BROWSER_UA as UA } from './helpers.js';
 import { freePort, killAll, spawnAugur, stopProcess, waitReady, type Spawned } from './processes.js';
 
-const UA = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0.0.0 Safari/537.36';
 const CONCURRENCY = 8;
 const EVENTS_PER_REQUEST = 20;
 const SESSIONS = 6;

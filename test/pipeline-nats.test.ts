@@ -10,11 +10,9 @@ import pg from 'pg';
 import { connect, type NatsConnection } from 'nats';
 import { openPostgres } from '../src/db/client.js';
 import { migrate } from '../src/db/migrate.js';
-import { createScratchDatabase, TEST_DATABASE_URL, TEST_NATS_URL, TEST_SECRETS } from './helpers.js';
+import { createScratchDatabase, TEST_DATABASE_URL, TEST_NATS_URL, TEST_SECRETS, SITE_ORIGIN as ORIGIN, BROWSER_UA as UA } from './helpers.js';
 import { freePort, killAll, spawnAugur, stopProcess, waitReady, type Spawned } from './processes.js';
 
-const ORIGIN = 'https://shop.example.com';
-const UA = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0.0.0 Safari/537.36';
 const REQUESTS = 300;
 const EVENTS_PER_REQUEST = 20;
 const N = REQUESTS * EVENTS_PER_REQUEST;

@@ -6,10 +6,8 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { verifyAudit } from '../src/audit/log.js';
 import { recordedConsent } from '../src/privacy/index.js';
 import { SUBJECT_TABLES } from '../src/privacy/personal-data.js';
-import { createSite, describeEachBackend, signUp, startAppWithSite, type TestApp } from './helpers.js';
+import { createSite, describeEachBackend, signUp, startAppWithSite, type TestApp, SITE_ORIGIN as ORIGIN, BROWSER_UA as UA } from './helpers.js';
 
-const ORIGIN = 'https://shop.example.com';
-const UA = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0.0.0 Safari/537.36';
 const A = 'visitor_subjA1';
 const B = 'visitor_subjB1';
 const A2 = 'visitor_subjA2';

@@ -7,9 +7,8 @@ import type { AddressInfo } from 'node:net';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { runSimulation, type SimulationOptions, type TruthRecord } from '../src/simulator/index.js';
-import { describeEachBackend, startAppWithSite, type TestApp } from './helpers.js';
+import { describeEachBackend, startAppWithSite, type TestApp, SITE_ORIGIN as ORIGIN } from './helpers.js';
 
-const ORIGIN = 'https://shop.example.com';
 
 describeEachBackend('augur simulate', (backend) => {
   let t: TestApp;

@@ -5,10 +5,8 @@ import fc from 'fast-check';
 import { WebSocket } from 'ws';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { describeEachBackend, startAppWithSite, type TestApp } from './helpers.js';
+import { describeEachBackend, startAppWithSite, type TestApp, SITE_ORIGIN as ORIGIN, BROWSER_UA as UA } from './helpers.js';
 
-const ORIGIN = 'https://shop.example.com';
-const UA = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0.0.0 Safari/537.36';
 
 describeEachBackend('tracking pipeline', (backend) => {
   let t: TestApp;

@@ -1,10 +1,8 @@
 // The ingest API end to end on each backend: validation, consent, bots, idempotency, sessions.
 import crypto from 'node:crypto';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { describeEachBackend, startAppWithSite, type TestApp } from './helpers.js';
+import { describeEachBackend, startAppWithSite, type TestApp, SITE_ORIGIN as ORIGIN, BROWSER_UA as UA } from './helpers.js';
 
-const ORIGIN = 'https://shop.example.com';
-const UA = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0.0.0 Safari/537.36';
 
 describeEachBackend('tracking ingest', (backend) => {
   let t: TestApp;

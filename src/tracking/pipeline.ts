@@ -35,8 +35,10 @@ export function afterCommit(ctx: AppContext, stored: StoredBatch[]): void {
   ctx.sessionStates.apply(stored);
   for (const { batch, events } of stored) {
     ctx.metrics.trackStored.inc(events.length);
+    const channel = `site.${batch.site_id}`;
+    if (!ctx.live.wanted(channel)) continue;
     try {
-      ctx.live.publish(`site.${batch.site_id}`, {
+      ctx.live.publish(channel, {
         type: 'events',
         session_id: batch.session_id,
         visitor_id: batch.visitor_id,

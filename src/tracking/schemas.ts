@@ -33,6 +33,8 @@ export const DeviceContext = Type.Object(
   strict,
 );
 
+export type DeviceContext = Static<typeof DeviceContext>;
+
 export const TrackEnvelope = Type.Object(
   {
     site: Type.String({ pattern: '^pk_[A-Za-z0-9_-]{8,64}$' }),
