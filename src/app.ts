@@ -18,6 +18,7 @@ import { isAllowedOrigin } from './sites/index.js';
 import { opsRoutes } from './ops/routes.js';
 import { trackingRoutes } from './tracking/routes.js';
 import { privacyRoutes } from './privacy/routes.js';
+import { VISITOR_TOKEN_HEADER } from './privacy/visitor-token.js';
 import { sessionRoutes } from './tracking/session-routes.js';
 import { liveRoutes, LIVE_PROTOCOL } from './tracking/live-routes.js';
 import { scriptRoute } from './tracking/script-route.js';
@@ -72,7 +73,7 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
     // Bearer tokens, never cookies: CORS grants no ambient authority, so no credentials.
     credentials: false,
     methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
-    allowedHeaders: ['content-type', 'authorization', 'x-api-key', 'x-request-id'],
+    allowedHeaders: ['content-type', 'authorization', 'x-api-key', 'x-request-id', VISITOR_TOKEN_HEADER],
     exposedHeaders: ['x-request-id', 'retry-after'],
     maxAge: 600,
     origin: (origin, cb) => {
@@ -106,7 +107,10 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
   // route, and route hooks run after app-wide ones), so failed credentials count against the
   // limit too; and still before the body is read.
   app.addHook('preParsing', async (req, _reply, payload) => {
-    if (req.routeOptions.url && !req.routeOptions.config.public) req.actor = await authenticate(ctx, req.headers);
+    const config = req.routeOptions.config;
+    // Data-rights routes a visitor calls with a visitor token: the handler checks that token instead.
+    const byVisitorToken = config.visitorToken && req.headers[VISITOR_TOKEN_HEADER] !== undefined;
+    if (req.routeOptions.url && !config.public && !byVisitorToken) req.actor = await authenticate(ctx, req.headers);
     return payload;
   });
   // Text the database cannot store (NUL, unpaired surrogates, absurd nesting) is a 400, not a 500.

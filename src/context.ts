@@ -11,6 +11,7 @@ import type { FieldCipher } from './platform/crypto.js';
 import type { Metrics } from './platform/metrics.js';
 import type { LiveBus } from './platform/live-bus.js';
 import type { SessionStates } from './tracking/session-state.js';
+import type { VisitorTokens } from './privacy/visitor-token.js';
 
 export interface AppContext {
   config: Config;
@@ -23,6 +24,8 @@ export interface AppContext {
   metrics: Metrics;
   /** A keyed digest of an identifier (an IP for rate limits): same on every node, unreadable without the secret. */
   pseudonymize(value: string): string;
+  /** Signs and checks the visitor tokens that let a tracked visitor export or erase their own data. */
+  visitorTokens: VisitorTokens;
   /** Live-view messages: in process, or over NATS in scale mode. */
   live: LiveBus;
   /** Behaviour state of live sessions, kept where events are written. */

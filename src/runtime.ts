@@ -12,6 +12,7 @@ import { resolveSecrets } from './platform/secrets.js';
 import { connectNats, connectRedis } from './platform/services.js';
 import { memoryLiveBus, natsLiveBus } from './platform/live-bus.js';
 import { createSessionStates } from './tracking/session-state.js';
+import { createVisitorTokens } from './privacy/visitor-token.js';
 
 export interface ContextOverrides {
   dbHandle?: DbHandle;
@@ -33,6 +34,7 @@ export async function openContext(config: Config, overrides: ContextOverrides = 
       cipher: createFieldCipher(secrets.encryptionKeys),
       tokens: createTokenSigner(secrets.jwtSecret, config.accessTokenTtlSeconds, () => clock.now()),
       pseudonymize: pseudonymizer(secrets.jwtSecret),
+      visitorTokens: createVisitorTokens(secrets.jwtSecret, () => clock.now()),
       counters: redis ? redisCounters(redis) : memoryCounters(clock),
       metrics: createMetrics(() => dbHandle.poolStats()),
       live: nats ? natsLiveBus(nats) : memoryLiveBus(),

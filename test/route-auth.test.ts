@@ -152,6 +152,22 @@ describe('route table authorization', () => {
     }
   });
 
+  it('lets a visitor token stand in for credentials only on the data-rights routes, and checks it there', async () => {
+    const byToken = nonPublic().filter((r) => (r.options.config as { visitorToken?: boolean } | undefined)?.visitorToken);
+    expect(byToken.map(label).sort()).toEqual(['DELETE /api/privacy/data', 'DELETE /api/v1/privacy/data', 'GET /api/privacy/data', 'GET /api/v1/privacy/data', 'HEAD /api/privacy/data', 'HEAD /api/v1/privacy/data']);
+    for (const route of byToken) {
+      const res = await inject(route, fillParams(route), { 'x-augur-visitor-token': 'avt1.garbage.garbage' });
+      expect(res.statusCode, label(route)).toBe(401);
+      if (route.method !== 'HEAD') expect(errorCode(res), label(route)).toBe('VISITOR_TOKEN_INVALID');
+    }
+    // Elsewhere the header is no credential at all.
+    for (const route of nonPublic().filter((r) => !byToken.includes(r))) {
+      const res = await inject(route, fillParams(route), { 'x-augur-visitor-token': 'avt1.garbage.garbage' });
+      expect(res.statusCode, label(route)).toBe(401);
+      if (route.method !== 'HEAD') expect(errorCode(res), label(route)).toBe('AUTH_REQUIRED');
+    }
+  });
+
   it('never serves a site route to an operator who is not a member, nor to another site\'s API key', async () => {
     const owner = await signUp(t.app);
     const site = await createSite(t.app, owner.auth, { name: 'Guarded' });

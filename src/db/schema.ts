@@ -179,6 +179,14 @@ export interface AuditLogTable {
   hash: string;
 }
 
+export interface VisitorTokenRevocationsTable {
+  /** A keyed digest (AppContext.pseudonymize) of a token id, or of a site and visitor id. */
+  digest: string;
+  /** Subject rows: tokens issued before this are revoked. Token rows: null. */
+  issued_before: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  expires_at: Timestamp;
+}
+
 export interface Database {
   sites: SitesTable;
   users: UsersTable;
@@ -194,4 +202,5 @@ export interface Database {
   daily_salts: DailySaltsTable;
   consent_records: ConsentRecordsTable;
   audit_log: AuditLogTable;
+  visitor_token_revocations: VisitorTokenRevocationsTable;
 }

@@ -13,6 +13,8 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** Reachable without credentials. Every other route requires a signed-in actor. */
     public?: boolean;
+    /** With an X-Augur-Visitor-Token header the handler checks that token instead of credentials (data rights). */
+    visitorToken?: boolean;
   }
 }
 

@@ -41,23 +41,29 @@ function cacheOf(ctx: AppContext): Cache {
 
 const keyOf = (siteId: string, visitorId: string) => `${siteId}|${visitorId}`;
 
-/** Records a decision (a new row; history is kept) and makes every node forget its cached state. */
-export async function recordConsent(ctx: AppContext, d: ConsentDecision): Promise<ConsentState> {
+/**
+ * Records a decision (a new row; history is kept) and makes every node forget its cached state. `first` says the
+ * visitor id had no decision on this site before this one (what a visitor token is first handed out on).
+ */
+export async function recordConsent(ctx: AppContext, d: ConsentDecision): Promise<ConsentState & { first: boolean }> {
   const at = new Date(ctx.clock.now());
   const row = await ctx.db.transaction().execute(async (trx) => {
     const inserted = await trx
       .insertInto('consent_records')
       .values({ site_id: d.siteId, visitor_id: d.visitorId, customer_id: d.customerId ?? null, categories: JSON.stringify(d.categories), policy_version: d.policyVersion, source: d.source, ip_prefix: d.ipPrefix, created_at: at })
-      .returning(['created_at'])
+      .returning(['id', 'created_at'])
       .executeTakeFirstOrThrow();
     // Last in the transaction: the audit append holds the chain's lock until the commit.
     await appendAudit(trx, { siteId: d.siteId, actor: `visitor:${d.visitorId}`, action: 'consent.changed', subject: `visitor:${d.visitorId}`, details: { categories: d.categories, policy_version: d.policyVersion, source: d.source }, at });
-    return inserted;
+    // Counted under the audit chain's lock, which serializes concurrent decisions: of two first decisions for the
+    // same id at once, the later one sees the earlier (committed before it got the lock) and is not first.
+    const earlier = await trx.selectFrom('consent_records').select('id').where('site_id', '=', d.siteId).where('visitor_id', '=', d.visitorId).where('id', '<>', inserted.id).limit(1).executeTakeFirst();
+    return { ...inserted, first: earlier === undefined };
   });
   const key = keyOf(d.siteId, d.visitorId);
   cacheOf(ctx).set(key, { at: ctx.clock.now(), categories: Promise.resolve(d.categories) });
   ctx.live.publish(INVALIDATE, { key });
-  return { categories: { necessary: true, ...d.categories }, policy_version: d.policyVersion, recorded_at: row.created_at.toISOString() };
+  return { categories: { necessary: true, ...d.categories }, policy_version: d.policyVersion, recorded_at: row.created_at.toISOString(), first: row.first };
 }
 
 /** Drops a visitor's cached decision here and on every other node (after their records were erased). */

@@ -1,6 +1,6 @@
 // GET/DELETE /api/v1/sites/:siteId/privacy/data (spec 000 GET/DELETE /api/privacy/data, also answered there with
-// a site_id parameter): a site owner or admin exports or erases one subject's tracking and consent data.
-import { Readable } from 'node:stream';
+// a site_id parameter): a site owner or admin exports (JSON, or format=zip for CSVs) or erases one subject's
+// tracking and consent data. The visitor's own requests, with a visitor token, are in subject-routes.ts.
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -9,7 +9,10 @@ import { canManagePrivacy } from '../auth/index.js';
 import { actorLabel } from '../audit/index.js';
 import { actorOf, SiteParams, Uuid, withErrors } from '../platform/http.js';
 import { badRequest } from '../errors.js';
-import { auditExport, eraseSubject, exportSubject, resolveSubject, type OperatorAction } from './subject-data.js';
+import { ExportBody, ExportFormat, Receipt } from './data-schemas.js';
+import { sendExport } from './export-reply.js';
+import { auditExport, eraseSubject, resolveSubject, type OperatorAction } from './subject-data.js';
+import { hasVisitorToken, subjectDataRoutes, subjectRights, SubjectSiteKey, visitorTokenCors, type SubjectRights } from './subject-routes.js';
 
 const SubjectFields = {
   visitor_id: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_-]{1,255}$', description: 'One visitor id (give this or customer_id)' })),
@@ -17,27 +20,27 @@ const SubjectFields = {
   reason: Type.String({ minLength: 3, maxLength: 500, description: "The operator's justification, kept in the audit log" }),
 };
 const SubjectQuery = Type.Object(SubjectFields, { additionalProperties: false });
-const AliasQuery = Type.Object({ site_id: Uuid, ...SubjectFields }, { additionalProperties: false });
-type Query = Static<typeof SubjectQuery>;
-
-const ExportBody = Type.Object(
-  {
-    subject: Type.Object({ visitor_ids: Type.Array(Type.String()), customer_id: Type.Optional(Type.String()) }),
-    generated_at: Type.String(),
-    sessions: Type.Array(Type.Record(Type.String(), Type.Unknown())),
-    events: Type.Array(Type.Record(Type.String(), Type.Unknown())),
-    consent: Type.Array(Type.Record(Type.String(), Type.Unknown())),
-    audit: Type.Array(Type.Record(Type.String(), Type.Unknown())),
-  },
-  { description: 'Streamed as an attachment' },
+const ExportQuery = Type.Object({ ...SubjectFields, format: Type.Optional(ExportFormat) }, { additionalProperties: false });
+// The unversioned path serves both sides: an operator (credentials, site_id and reason required) or, with a visitor
+// token header, the visitor themselves (subject-routes.ts; then only site and format apply).
+const AliasQuery = Type.Object(
+  { site_id: Type.Optional(Uuid), ...SubjectFields, reason: Type.Optional(SubjectFields.reason), format: Type.Optional(ExportFormat), site: Type.Optional(SubjectSiteKey) },
+  { additionalProperties: false },
 );
-const Receipt = Type.Object({
-  receipt_id: Type.String({ format: 'uuid' }),
-  erased: Type.Object({ events: Type.Integer(), sessions: Type.Integer(), consent_records: Type.Integer() }),
-});
+type Query = Static<typeof SubjectQuery>;
+type AliasQuery = Static<typeof AliasQuery>;
 
 export function privacyDataRoutes(untyped: FastifyInstance, ctx: AppContext): void {
-  const app = untyped.withTypeProvider<TypeBoxTypeProvider>();
+  const rights = subjectRights(untyped, ctx);
+  subjectDataRoutes(untyped, ctx, rights);
+  untyped.register(async (scope) => {
+    visitorTokenCors(scope);
+    operatorRoutes(scope, ctx, rights);
+  });
+}
+
+function operatorRoutes(scope: FastifyInstance, ctx: AppContext, rights: SubjectRights): void {
+  const app = scope.withTypeProvider<TypeBoxTypeProvider>();
   const tags = ['privacy'];
 
   async function prepare(req: FastifyRequest, siteId: string, q: Query) {
@@ -51,16 +54,26 @@ export function privacyDataRoutes(untyped: FastifyInstance, ctx: AppContext): vo
     return { subject, op };
   }
 
-  async function exportData(req: FastifyRequest, reply: FastifyReply, siteId: string, q: Query) {
+  async function exportData(req: FastifyRequest, reply: FastifyReply, siteId: string, q: Query & { format?: ExportFormat }) {
     const { subject, op } = await prepare(req, siteId, q);
     // Audited before any data leaves.
     await auditExport(ctx, subject, op);
-    const day = op.at.toISOString().slice(0, 10);
-    return reply
-      .header('content-type', 'application/json; charset=utf-8')
-      .header('content-disposition', `attachment; filename="augur-subject-data-${day}.json"`)
-      .header('cache-control', 'no-store')
-      .send(Readable.from(exportSubject(ctx.db, siteId, subject, op.at)));
+    return sendExport(reply, ctx.db, siteId, subject, op.at, q.format ?? 'json');
+  }
+
+  // The alias's operator side: what its schema cannot require, since the subject side has neither.
+  function operatorQuery(q: AliasQuery): { siteId: string; q: Query & { format?: ExportFormat } } {
+    const { site_id: siteId, site, reason, ...rest } = q;
+    if (site !== undefined) throw badRequest('VALIDATION_FAILED', 'querystring: site is for requests with a visitor token; operators give site_id');
+    if (siteId === undefined || reason === undefined) throw badRequest('VALIDATION_FAILED', "querystring must have required properties 'site_id' and 'reason'");
+    return { siteId, q: { ...rest, reason } };
+  }
+  function subjectQuery(q: AliasQuery): { site?: string; format?: ExportFormat } {
+    const { site, format, ...operatorOnly } = q;
+    const given = Object.keys(operatorOnly);
+    // A visitor reaches their own data only: naming a subject or a site id is an operator's request.
+    if (given.length) throw badRequest('VALIDATION_FAILED', `querystring: ${given.join(', ')} cannot be used with a visitor token`);
+    return { site, format };
   }
 
   async function eraseData(req: FastifyRequest, siteId: string, q: Query) {
@@ -73,7 +86,7 @@ export function privacyDataRoutes(untyped: FastifyInstance, ctx: AppContext): vo
       tags,
       summary: "Export everything stored about one subject (visitor or customer id): sessions, events, consent, audit entries",
       params: SiteParams,
-      querystring: SubjectQuery,
+      querystring: ExportQuery,
       response: withErrors({ 200: ExportBody }, 401, 403, 404),
     },
     handler: (req, reply) => exportData(req, reply, req.params.siteId, req.query),
@@ -89,13 +102,23 @@ export function privacyDataRoutes(untyped: FastifyInstance, ctx: AppContext): vo
     handler: (req) => eraseData(req, req.params.siteId, req.query),
   });
 
-  // The spec's unversioned paths, with the site as a parameter.
+  // The spec's unversioned paths: an operator with the site as a parameter, or a visitor with their token.
   app.get('/api/privacy/data', {
-    schema: { tags, hide: true, querystring: AliasQuery, response: withErrors({ 200: ExportBody }, 401, 403, 404) },
-    handler: (req, reply) => { const { site_id: siteId, ...q } = req.query; return exportData(req, reply, siteId, q); },
+    config: { visitorToken: true },
+    schema: { tags, hide: true, querystring: AliasQuery, response: withErrors({ 200: ExportBody }, 401, 403, 404, 429) },
+    handler: (req, reply) => {
+      if (hasVisitorToken(req)) return rights.exportData(req, reply, subjectQuery(req.query));
+      const { siteId, q } = operatorQuery(req.query);
+      return exportData(req, reply, siteId, q);
+    },
   });
   app.delete('/api/privacy/data', {
-    schema: { tags, hide: true, querystring: AliasQuery, response: withErrors({ 200: Receipt }, 401, 403, 404) },
-    handler: (req) => { const { site_id: siteId, ...q } = req.query; return eraseData(req, siteId, q); },
+    config: { visitorToken: true },
+    schema: { tags, hide: true, querystring: AliasQuery, response: withErrors({ 200: Receipt }, 401, 403, 404, 429) },
+    handler: (req) => {
+      if (hasVisitorToken(req)) return rights.eraseData(req, subjectQuery(req.query));
+      const { siteId, q } = operatorQuery(req.query);
+      return eraseData(req, siteId, q);
+    },
   });
 }

@@ -57,5 +57,6 @@ export const NOT_SUBJECT_DATA: Readonly<Record<string, string>> = {
   instance_state: 'instance-wide settings and markers',
   schema_migrations: 'applied migrations',
   daily_salts: 'random salts of cookieless hashes; deleted daily, hold no subject data themselves',
+  visitor_token_revocations: 'keyed digests of revoked visitor tokens and erased subjects (no id in clear); they must outlive the erasure to keep refusing replays, and expire with the tokens',
   audit_log: 'pseudonymous ids only (visitor:<id>); kept after erasure so the hash chain stays verifiable (exported, not erased)',
 };

@@ -1,11 +1,14 @@
-// Operator-initiated data-subject rights (spec 000 GET/DELETE /api/privacy/data): find a subject's
-// visitor ids on one site, stream everything stored about them as JSON, or erase it in one transaction.
+// Data-subject rights (spec 000 GET/DELETE /api/privacy/data): find a subject's
+// visitor ids on one site, stream everything stored about them (JSON here, CSVs in export-zip.ts), or erase it in
+// one transaction. The subject themselves reach the same functions with a visitor token (subject-routes.ts).
 // The tables covered are the ones SUBJECT_TABLES (personal-data.ts) marks as exported and erased.
 import crypto from 'node:crypto';
 import type { AppContext } from '../context.js';
 import type { Db } from '../db/client.js';
 import { appendAudit } from '../audit/index.js';
 import { forgetConsent } from './consent.js';
+import { revokeVisitorTokens } from './token-revocation.js';
+import type { VisitorTokenClaims } from './visitor-token.js';
 
 const PAGE = 1000;
 
@@ -111,6 +114,18 @@ const auditPages = (db: Db, siteId: string, visitorIds: string[]) =>
     (row) => Number(row.id),
   );
 
+/** The export's sections in order, each as pages of rows read lazily (nothing is read until iterated). */
+export function subjectSections(db: Db, siteId: string, subject: Subject): [string, AsyncIterable<Record<string, unknown>[]>][] {
+  const ids = subject.visitor_ids;
+  const none = async function* () {};
+  return [
+    ['sessions', ids.length ? sessionPages(db, siteId, ids) : none()],
+    ['events', ids.length ? eventPages(db, siteId, ids) : none()],
+    ['consent', ids.length ? consentPages(db, siteId, ids) : none()],
+    ['audit', ids.length ? auditPages(db, siteId, ids) : none()],
+  ];
+}
+
 /** A JSON array written a page at a time. */
 async function* jsonArray(pages: AsyncIterable<unknown[]>): AsyncGenerator<string> {
   let first = true;
@@ -130,15 +145,7 @@ async function* jsonArray(pages: AsyncIterable<unknown[]>): AsyncGenerator<strin
  */
 export async function* exportSubject(db: Db, siteId: string, subject: Subject, generatedAt: Date): AsyncGenerator<string> {
   yield `{"subject":${JSON.stringify(subject)},"generated_at":${JSON.stringify(generatedAt.toISOString())}`;
-  const ids = subject.visitor_ids;
-  const none = async function* () {};
-  const sections: [string, AsyncIterable<unknown[]>][] = [
-    ['sessions', ids.length ? sessionPages(db, siteId, ids) : none()],
-    ['events', ids.length ? eventPages(db, siteId, ids) : none()],
-    ['consent', ids.length ? consentPages(db, siteId, ids) : none()],
-    ['audit', ids.length ? auditPages(db, siteId, ids) : none()],
-  ];
-  for (const [name, pages] of sections) {
+  for (const [name, pages] of subjectSections(db, siteId, subject)) {
     yield `,${JSON.stringify(name)}:`;
     yield* jsonArray(pages);
   }
@@ -147,10 +154,12 @@ export async function* exportSubject(db: Db, siteId: string, subject: Subject, g
 
 export interface OperatorAction {
   siteId: string;
-  /** The actor label (actorLabel): ids only. */
+  /** The actor label (actorLabel, or visitor:<id> for the subject themselves): ids only. */
   actor: string;
   reason: string;
   at: Date;
+  /** The visitor token that asked for an erasure: revoked with it, so the request cannot be replayed. */
+  token?: VisitorTokenClaims;
 }
 
 /** Audits an export before any data leaves: one entry per visitor id (the customer id is never written). */
@@ -195,6 +204,8 @@ export async function eraseSubject(ctx: AppContext, subject: Subject, op: Operat
       sessions = Number(se.numDeletedRows);
       consent = Number(co.numDeletedRows);
     }
+    // Tokens issued to the erased visitors so far stop working: they would reach whatever the ids collect next.
+    await revokeVisitorTokens(trx, ctx, op.siteId, ids, op.at, op.token);
     const totals = { events, sessions, consent_records: consent };
     const details = { receipt_id: receiptId, reason: op.reason, by: subject.customer_id !== undefined ? 'customer_id' : 'visitor_id', visitors: ids.length, erased: totals };
     // Last in the transaction: the audit append holds the chain's lock until the commit.
