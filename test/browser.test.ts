@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser } from 'playwright-core';
+import yauzl from 'yauzl';
 import { pgliteBackend, startApp, type TestApp } from './helpers.js';
 import { freePort } from './processes.js';
 
@@ -171,6 +172,66 @@ d('tracker in a real browser', () => {
     const after = await storage();
     expect(after.consent).toMatchObject({ analytics: true, policy_version: '1' });
     expect(after.vid).toBe(grant!.visitor_id);
+    await human.close();
+  });
+
+  it('lets a visitor download their data and delete it from the banner\'s settings, and then forgets them', async () => {
+    t.clock.set(Date.now());
+    const { human, page } = await humanPage();
+    await page.goto(`${base}/demo/`);
+    await page.getByRole('button', { name: 'Accept all' }).click();
+    const local = () => page.evaluate(() => ({ token: localStorage.getItem('augur_vtok'), vid: localStorage.getItem('augur_vid'), consent: localStorage.getItem('augur_consent') }));
+    await expect.poll(async () => (await local()).token).toMatch(/^avt1\./);
+    const { vid } = await local();
+    expect(vid).toMatch(/^[\w-]{22}$/);
+    await page.goto(`${base}/demo/pricing.html`);
+    await page.evaluate(() => (globalThis as unknown as { augur: { flush(): Promise<void> } }).augur.flush());
+    const stored = async () => {
+      const n = async (table: 'user_events' | 'user_sessions' | 'consent_records') =>
+        Number((await t.ctx.db.selectFrom(table).select(({ fn }) => fn.countAll<number>().as('n')).where('visitor_id', '=', vid!).executeTakeFirstOrThrow()).n);
+      return { events: await n('user_events'), sessions: await n('user_sessions'), consent: await n('consent_records') };
+    };
+    await expect.poll(async () => (await stored()).events, { timeout: 10_000 }).toBeGreaterThanOrEqual(2);
+
+    // The settings view offers the data rights, since this browser holds a token.
+    await page.getByRole('button', { name: 'Privacy settings' }).click();
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download my data' }).click()]);
+    expect(download.suggestedFilename()).toMatch(/^augur-subject-data-\d{4}-\d{2}-\d{2}\.zip$/);
+    const file = path.join(dataDir, 'download.zip');
+    await download.saveAs(file);
+    const entries = await new Promise<Map<string, string>>((resolve, reject) =>
+      yauzl.open(file, { lazyEntries: true }, (err, zip) => {
+        if (err || !zip) return reject(err);
+        const out = new Map<string, string>();
+        zip.on('entry', (entry: yauzl.Entry) =>
+          zip.openReadStream(entry, (e, stream) => {
+            if (e || !stream) return reject(e);
+            const chunks: Buffer[] = [];
+            stream.on('data', (c: Buffer) => chunks.push(c)).on('end', () => { out.set(entry.fileName, Buffer.concat(chunks).toString('utf8')); zip.readEntry(); });
+          }),
+        );
+        zip.on('end', () => resolve(out));
+        zip.readEntry();
+      }),
+    );
+    expect([...entries.keys()].sort()).toEqual(['README.txt', 'audit.csv', 'consent.csv', 'events.csv', 'sessions.csv']);
+    expect(entries.get('events.csv')).toContain(`${base}/demo/pricing.html`);
+    expect(entries.get('sessions.csv')).toContain(vid);
+
+    // Delete asks first; "Cancel" changes nothing.
+    await page.getByRole('button', { name: 'Delete my data' }).click();
+    await page.getByRole('button', { name: 'Cancel' }).click();
+    expect((await stored()).consent).toBe(1);
+    await page.getByRole('button', { name: 'Delete my data' }).click();
+    await page.getByRole('button', { name: 'Delete', exact: true }).click();
+    // The banner is back as for a new visitor: nothing kept in the browser, no data rights offered.
+    await expect.poll(async () => local()).toEqual({ token: null, vid: null, consent: null });
+    expect(await page.getByRole('button', { name: 'Accept all' }).isVisible()).toBe(true);
+    expect(await page.getByRole('button', { name: 'Download my data' }).isVisible()).toBe(false);
+    // And nothing is left on the server.
+    expect(await stored()).toEqual({ events: 0, sessions: 0, consent: 0 });
+    const erased = await t.ctx.db.selectFrom('audit_log').select(['actor', 'details']).where('action', '=', 'privacy.erased').orderBy('id', 'desc').executeTakeFirstOrThrow();
+    expect(erased.actor).toBe(`visitor:${vid}`);
     await human.close();
   });
 });

@@ -16,6 +16,18 @@ describe('banner language and texts', () => {
     expect(t.marketing[0]).toBe('Marketing');
     expect(textsFor('fr').accept).toBe('Tout accepter');
   });
+
+  it('has every text in every built-in language, the data-rights ones included', () => {
+    const en = textsFor('en');
+    for (const lang of ['de', 'fr']) {
+      const t = textsFor(lang);
+      expect(Object.keys(t).sort()).toEqual(Object.keys(en).sort());
+      for (const key of ['download', 'erase', 'confirm', 'yes', 'no', 'failed'] as const) {
+        expect(t[key].length, `${lang}.${key}`).toBeGreaterThan(2);
+        expect(t[key], `${lang}.${key}`).not.toBe(en[key]);
+      }
+    }
+  });
 });
 
 describe('when the banner asks', () => {

@@ -12,6 +12,13 @@ export type Texts = {
   policy: string;
   settings: string;
   alwaysOn: string;
+  /** The visitor's data rights (shown with a visitor token): download, delete, the confirmation, its buttons, failure. */
+  download: string;
+  erase: string;
+  confirm: string;
+  yes: string;
+  no: string;
+  failed: string;
   /** [label, explanation] per category. */
   necessary: [string, string];
 } & Record<Category, [string, string]>;
@@ -28,6 +35,12 @@ const BUILT_IN: Record<string, Texts> = {
     policy: 'Privacy policy',
     settings: 'Privacy settings',
     alwaysOn: 'Always on',
+    download: 'Download my data',
+    erase: 'Delete my data',
+    confirm: 'Delete everything this site has stored about you? This cannot be undone.',
+    yes: 'Delete',
+    no: 'Cancel',
+    failed: 'That did not work. Please try again.',
     necessary: ['Necessary', 'Needed for the site to work and to remember this choice.'],
     analytics: ['Analytics', 'Counts visits and measures how pages are used, so the site can be improved.'],
     marketing: ['Marketing', 'Measures the success of the campaigns and ads that brought you here.'],
@@ -43,6 +56,12 @@ const BUILT_IN: Record<string, Texts> = {
     policy: 'Datenschutzerklärung',
     settings: 'Datenschutz-Einstellungen',
     alwaysOn: 'Immer aktiv',
+    download: 'Meine Daten herunterladen',
+    erase: 'Meine Daten löschen',
+    confirm: 'Alles löschen, was diese Website über Sie gespeichert hat? Das lässt sich nicht rückgängig machen.',
+    yes: 'Löschen',
+    no: 'Abbrechen',
+    failed: 'Das hat nicht geklappt. Bitte versuchen Sie es erneut.',
     necessary: ['Notwendig', 'Für den Betrieb der Website und um diese Wahl zu speichern.'],
     analytics: ['Statistik', 'Zählt Besuche und misst, wie Seiten genutzt werden, damit die Website besser wird.'],
     marketing: ['Marketing', 'Misst den Erfolg der Kampagnen und Anzeigen, über die Sie hierher kamen.'],
@@ -58,6 +77,12 @@ const BUILT_IN: Record<string, Texts> = {
     policy: 'Politique de confidentialité',
     settings: 'Paramètres de confidentialité',
     alwaysOn: 'Toujours actif',
+    download: 'Télécharger mes données',
+    erase: 'Supprimer mes données',
+    confirm: 'Supprimer tout ce que ce site a enregistré à votre sujet ? C’est irréversible.',
+    yes: 'Supprimer',
+    no: 'Annuler',
+    failed: 'Cela n’a pas fonctionné. Veuillez réessayer.',
     necessary: ['Nécessaires', 'Indispensables au fonctionnement du site et pour mémoriser ce choix.'],
     analytics: ['Mesure d’audience', 'Compte les visites et mesure l’utilisation des pages pour améliorer le site.'],
     marketing: ['Marketing', 'Mesure l’efficacité des campagnes et publicités qui vous ont amené ici.'],

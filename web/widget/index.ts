@@ -3,9 +3,9 @@
 // Optional attributes: data-api (server base URL; default the script's origin), data-lang (en, de, fr; default the
 // browser's language), data-settings-link="false" (no floating "Privacy settings" button; call
 // window.augurConsentBanner.open() from your own link instead).
-import { decide, mustAsk, stored, type Choice } from './choice.js';
+import { decide, download, erase, mustAsk, stored, token, type Choice } from './choice.js';
 import { pickLang, textsFor, type SiteTexts } from './i18n.js';
-import { createBanner, type Banner } from './ui.js';
+import { createBanner, type Banner, type DataAction } from './ui.js';
 
 type Config = { policy_version: string; policy_url: string | null; texts: Record<string, SiteTexts> };
 
@@ -33,13 +33,21 @@ const start = async () => {
   const reopen = () => {
     source = 'settings_link';
     const s = stored();
-    banner.open(s, !!s);
+    banner.open(s, !!s, !!token());
   };
   const decided = (choice: Choice) => {
     decide(api, site!, choice, config.policy_version, source);
     banner.settings(attr('settings-link') != 'false');
   };
-  const banner: Banner = createBanner(textsFor(lang, config.texts), config.policy_url, lang, decided, reopen);
+  // After an erasure the visitor is a new one here too: nothing stored, the banner as on a first visit.
+  const rights = (action: DataAction) =>
+    action == 'download'
+      ? download(api, site!)
+      : erase(api, site!).then(() => {
+          source = 'banner';
+          banner.open({ analytics: false, marketing: false, personalization: false }, false);
+        });
+  const banner: Banner = createBanner(textsFor(lang, config.texts), config.policy_url, lang, decided, reopen, rights);
   const s = stored();
   if (mustAsk(s, config.policy_version)) banner.open(s, false);
   else banner.settings(attr('settings-link') != 'false');

@@ -19,6 +19,10 @@ button{font:inherit;font-weight:600;cursor:pointer;border-radius:10px;padding:10
 button:hover{filter:brightness(1.12)}
 a:focus-visible,button:focus-visible,input:focus-visible,.set:focus-visible{outline:3px solid var(--ring);outline-offset:2px}
 .cats{margin-top:16px;border-top:1px solid var(--bd)}
+.data{padding:4px 0 12px;border-bottom:1px solid var(--bd)}
+.conf p{margin-top:14px;color:var(--fg)}
+.st:empty{display:none}
+.st{margin-top:10px}
 .cat{display:grid;grid-template-columns:1fr auto;gap:2px 16px;align-items:center;padding:12px 0;border-bottom:1px solid var(--bd)}
 .cat label{font-weight:600;cursor:pointer}
 .cat p{grid-column:1;font-size:14px}

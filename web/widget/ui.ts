@@ -1,11 +1,13 @@
 // The dialog: a bottom sheet in a shadow root, modal (focus moves in and is trapped), with equally prominent
-// "Accept all" / "Reject all", a "Customize" panel of per-category switches, and a small "Privacy settings" button
-// that reopens it once a choice exists.
+// "Accept all" / "Reject all", a "Customize" panel of per-category switches (and, for a visitor holding a visitor
+// token, "Download my data" and "Delete my data" with a confirmation), and a small "Privacy settings" button that
+// reopens it once a choice exists.
 import { CATEGORIES, type Choice } from './choice.js';
 import type { Texts } from './i18n.js';
 import { CSS } from './style.js';
 
-export type Banner = { open: (choice: Choice | null, canClose: boolean) => void; settings: (show: boolean) => void };
+export type Banner = { open: (choice: Choice | null, canClose: boolean, withData?: boolean) => void; settings: (show: boolean) => void };
+export type DataAction = 'download' | 'erase';
 
 const esc = (s: string) => s.replace(/[&<>"']/g, (c) => '&#' + c.charCodeAt(0) + ';');
 const FOCUSABLE = 'a[href],button:not([hidden]),input:not([disabled])';
@@ -13,7 +15,14 @@ const FOCUSABLE = 'a[href],button:not([hidden]),input:not([disabled])';
 const category = (id: string, [label, text]: [string, string], control: string) =>
   `<div class=cat><label for=c-${id}>${esc(label)}</label>${control}<p id=e-${id}>${esc(text)}</p></div>`;
 
-export const createBanner = (t: Texts, policyUrl: string | null, lang: string, onDecide: (choice: Choice) => void, onReopen: () => void): Banner => {
+export const createBanner = (
+  t: Texts,
+  policyUrl: string | null,
+  lang: string,
+  onDecide: (choice: Choice) => void,
+  onReopen: () => void,
+  onData: (action: DataAction) => Promise<unknown>,
+): Banner => {
   const host = document.createElement('augur-consent');
   const root = host.attachShadow({ mode: 'open' });
   const policy = policyUrl ? ` <a href="${esc(policyUrl)}" target=_blank rel=noopener>${esc(t.policy)}</a>` : '';
@@ -24,7 +33,9 @@ export const createBanner = (t: Texts, policyUrl: string | null, lang: string, o
     `<div class=cats id=cats hidden>` +
     category('necessary', t.necessary, `<span>${esc(t.alwaysOn)}</span>`) +
     CATEGORIES.map((c) => category(c, t[c], `<input type=checkbox role=switch id=c-${c} aria-describedby=e-${c}>`)).join('') +
-    `</div><div class=acts><button class=sub data-a=customize aria-expanded=false aria-controls=cats>${esc(t.customize)}</button>` +
+    `<div class=data hidden><div class=acts><button class=sub data-a=download>${esc(t.download)}</button><button class=sub data-a=erase>${esc(t.erase)}</button></div>` +
+    `<div class=conf hidden><p>${esc(t.confirm)}</p><div class=acts><button class=sub data-a=no>${esc(t.no)}</button><button class=sub data-a=yes>${esc(t.yes)}</button></div></div>` +
+    `<p class=st role=status></p></div></div><div class=acts><button class=sub data-a=customize aria-expanded=false aria-controls=cats>${esc(t.customize)}</button>` +
     `<button class=sub data-a=save hidden>${esc(t.save)}</button>` +
     `<button class=main data-a=reject>${esc(t.reject)}</button><button class=main data-a=accept>${esc(t.accept)}</button></div></div>` +
     `<button class=set lang=${lang} hidden>${esc(t.settings)}</button>`;
@@ -35,6 +46,16 @@ export const createBanner = (t: Texts, policyUrl: string | null, lang: string, o
   const settingsButton = $<HTMLButtonElement>('.set');
   const button = (a: string) => $<HTMLButtonElement>(`[data-a=${a}]`);
   const switches = () => CATEGORIES.map((c) => $<HTMLInputElement>('#c-' + c));
+  const data = $<HTMLElement>('.data');
+  const rights = $<HTMLElement>('.data>.acts');
+  const conf = $<HTMLElement>('.conf');
+  const status = $<HTMLElement>('.st');
+  // The confirmation replaces the two buttons; focus goes to the harmless choice.
+  const confirming = (on: boolean) => {
+    rights.hidden = on;
+    conf.hidden = !on;
+    button(on ? 'no' : 'erase').focus();
+  };
   let canClose = false;
   let returnTo: Element | null = null;
 
@@ -63,6 +84,11 @@ export const createBanner = (t: Texts, policyUrl: string | null, lang: string, o
     if (a == 'customize') {
       customize(true);
       switches()[0]!.focus();
+    } else if (a == 'erase' || a == 'no') confirming(a == 'erase');
+    else if (a == 'download' || a == 'yes') {
+      status.textContent = '';
+      if (a == 'yes') confirming(false);
+      onData(a == 'yes' ? 'erase' : a).catch(() => (status.textContent = t.failed));
     } else if (a) choose(a == 'accept' ? true : a == 'reject' ? false : undefined);
   });
 
@@ -86,8 +112,10 @@ export const createBanner = (t: Texts, policyUrl: string | null, lang: string, o
 
   let showSettings = false;
   const api: Banner = {
-    open: (choice, closable) => {
+    open: (choice, closable, withData) => {
       if (choice) switches().forEach((s, i) => (s.checked = !!choice[CATEGORIES[i]!]));
+      data.hidden = !withData;
+      status.textContent = '';
       if (navigator.globalPrivacyControl) (switches()[1]!.checked = false), (switches()[1]!.disabled = true);
       canClose = closable;
       customize(!!choice && closable);
