@@ -3,10 +3,10 @@
 // another site's subject is never reached, big exports stream, and the routes are rate-limited.
 import crypto from 'node:crypto';
 import http from 'node:http';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import yauzl from 'yauzl';
 import { verifyAudit } from '../src/audit/log.js';
-import { createSite, describeEachBackend, signUp, startAppWithSite, type TestApp, SITE_ORIGIN as ORIGIN, BROWSER_UA as UA } from './helpers.js';
+import { createSite, describeEachBackend, pgliteBackend, signUp, startApp, startAppWithSite, TEST_REDIS_URL, type TestApp, SITE_ORIGIN as ORIGIN, BROWSER_UA as UA } from './helpers.js';
 
 const HEADER = 'x-augur-visitor-token';
 const DAY = 24 * 3600 * 1000;
@@ -375,5 +375,32 @@ describeEachBackend('subject data rights with a visitor token', (backend) => {
     for (let i = 0; i < 3; i++) expect((await subject('DELETE', `avt1.${'A'.repeat(70)}.${'B'.repeat(43)}`, '', eraser)).statusCode).toBe(401);
     expect((await subject('DELETE', (await decide('visitor_limit2')).visitor_token!, '', eraser)).statusCode).toBe(429);
     expect(await count('consent_records', site.id, 'visitor_limit2')).toBe(1);
+  });
+});
+
+describe.skipIf(!TEST_REDIS_URL)('subject data rights limits with Redis (REDIS_URL)', () => {
+  let a: TestApp;
+  let b: TestApp;
+  beforeAll(async () => {
+    // Two nodes sharing one Redis, each with its own database: only Redis can make them agree.
+    a = await startApp(pgliteBackend, { REDIS_URL: TEST_REDIS_URL! });
+    b = await startApp(pgliteBackend, { REDIS_URL: TEST_REDIS_URL! });
+  });
+  afterAll(async () => {
+    await a?.close();
+    await b?.close();
+  });
+
+  it('shares the erasure limit across nodes, keyed by digests only', async () => {
+    const ip = `198.18.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}`;
+    const forged = `avt1.${crypto.randomBytes(60).toString('base64url')}.${crypto.randomBytes(32).toString('base64url')}`;
+    const erase = (t: TestApp) => t.app.inject({ method: 'DELETE', url: '/api/v1/privacy/data', headers: { [HEADER]: forged }, remoteAddress: ip });
+    expect([(await erase(a)).statusCode, (await erase(b)).statusCode, (await erase(a)).statusCode]).toEqual([401, 401, 401]);
+    const limited = await erase(b);
+    expect([limited.statusCode, limited.json().error.code]).toEqual([429, 'RATE_LIMITED']);
+    const keys = (await a.ctx.redis!.keys('augur:rl:*')).join(' ');
+    expect(keys).toContain('subject-erase-ip:');
+    expect(keys).not.toContain(ip);
+    expect(keys).not.toContain(forged.slice(5, 40));
   });
 });
