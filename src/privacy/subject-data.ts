@@ -126,15 +126,14 @@ export function subjectSections(db: Db, siteId: string, subject: Subject): [stri
   ];
 }
 
-/** A JSON array written a page at a time. */
+/** A JSON array written a page at a time: one chunk per page (a chunk per row made one socket write per row). */
 async function* jsonArray(pages: AsyncIterable<unknown[]>): AsyncGenerator<string> {
   let first = true;
   yield '[';
   for await (const rows of pages) {
-    for (const row of rows) {
-      yield (first ? '' : ',') + JSON.stringify(row);
-      first = false;
-    }
+    if (!rows.length) continue;
+    yield (first ? '' : ',') + rows.map((row) => JSON.stringify(row)).join(',');
+    first = false;
   }
   yield ']';
 }
