@@ -64,6 +64,7 @@ describe('loadConfig', () => {
       LLM_BASE_URL: 'http://127.0.0.1:11434/v1',
       JWT_SECRET: 'x'.repeat(32),
       ENCRYPTION_KEYS: `k2:${KEY_B}, k1:${KEY_A}`,
+      BLIND_INDEX_KEY: KEY_A,
       ALLOW_SIGNUP: 'YES',
       TRUST_PROXY: 'off',
       CORS_ORIGINS: 'https://a.example.com, http://localhost:5173/',
@@ -107,6 +108,8 @@ describe('loadConfig', () => {
     ['ENCRYPTION_KEYS', `k1:${Buffer.alloc(33, 1).toString('base64')}`],
     ['ENCRYPTION_KEYS', `k1:${KEY_A},k1:${KEY_B}`],
     ['ENCRYPTION_KEYS', `k1:${KEY_A},`],
+    ['BLIND_INDEX_KEY', Buffer.alloc(31, 1).toString('base64')],
+    ['BLIND_INDEX_KEY', 'not base64!'],
     ['LOG_LEVEL', 'loud'],
     ['ALLOW_SIGNUP', 'maybe'],
     ['TRUST_PROXY', '2'],
@@ -130,6 +133,15 @@ describe('loadConfig', () => {
     expect(err.message).not.toContain('short-but-secret');
     const keyErr = configError({ ENCRYPTION_KEYS: `k1:${Buffer.alloc(16, 5).toString('base64')}` });
     expect(keyErr.message).not.toContain(Buffer.alloc(16, 5).toString('base64'));
+  });
+
+  it('needs BLIND_INDEX_KEY when JWT_SECRET and ENCRYPTION_KEYS come from the environment (several nodes)', () => {
+    const err = configError({ JWT_SECRET: 'x'.repeat(32), ENCRYPTION_KEYS: `k1:${KEY_A}` });
+    expect(err.variable).toBe('BLIND_INDEX_KEY');
+    expect(err.message).toContain('openssl rand -base64 32');
+    // Alone, or beside a generated secrets file, it is optional.
+    expect(loadConfig({ ENCRYPTION_KEYS: `k1:${KEY_A}` }).blindIndexKey).toBeUndefined();
+    expect(loadConfig({ BLIND_INDEX_KEY: Buffer.alloc(48, 2).toString('base64') }).blindIndexKey).toHaveLength(48);
   });
 
   it('accepts the range limits', () => {

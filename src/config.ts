@@ -19,6 +19,8 @@ export interface Config {
   jwtSecret?: string;
   /** Field-encryption key ring, first key active; from ENCRYPTION_KEYS or generated into DATA_DIR. */
   encryptionKeys?: EncryptionKey[];
+  /** Key of the blind indexes (keyed hashes for equality lookups of encrypted fields); never rotates with encryptionKeys. */
+  blindIndexKey?: Buffer;
   accessTokenTtlSeconds: number;
   refreshTokenTtlDays: number;
   allowSignup: boolean;
@@ -112,6 +114,13 @@ export function loadConfig(env: Env = process.env): Config {
   if (jwtSecret !== undefined && jwtSecret.length < 32) {
     throw new ConfigError('JWT_SECRET', 'must be at least 32 characters');
   }
+  const encryptionKeys = parseEncryptionKeys(read('ENCRYPTION_KEYS'));
+  const blindIndexKey = parseBlindIndexKey(read('BLIND_INDEX_KEY'));
+  // Installs that give their secrets by environment (several nodes) get no generated secrets.json,
+  // and a key each node generated for itself would make sign-in fail on the others.
+  if (jwtSecret !== undefined && encryptionKeys !== undefined && blindIndexKey === undefined) {
+    throw new ConfigError('BLIND_INDEX_KEY', 'must be set when JWT_SECRET and ENCRYPTION_KEYS are: give every node the same value, made once with `openssl rand -base64 32`, and never change it');
+  }
   const corsOrigins = (read('CORS_ORIGINS') ?? '')
     .split(',')
     .map((o) => o.trim())
@@ -134,7 +143,8 @@ export function loadConfig(env: Env = process.env): Config {
     llmBaseUrl: url('LLM_BASE_URL', ['http:', 'https:']),
     llmApiKey: read('LLM_API_KEY'),
     jwtSecret,
-    encryptionKeys: parseEncryptionKeys(read('ENCRYPTION_KEYS')),
+    encryptionKeys,
+    blindIndexKey,
     accessTokenTtlSeconds: int('ACCESS_TOKEN_TTL_SECONDS', 900, 60, 86_400),
     refreshTokenTtlDays: int('REFRESH_TOKEN_TTL_DAYS', 30, 1, 365),
     allowSignup: bool('ALLOW_SIGNUP', false),
@@ -173,6 +183,16 @@ export function parseEncryptionKeys(raw: string | undefined): EncryptionKey[] | 
     throw new ConfigError('ENCRYPTION_KEYS', 'has a duplicate key id');
   }
   return keys;
+}
+
+/** BLIND_INDEX_KEY: base64 of at least 32 random bytes. */
+export function parseBlindIndexKey(raw: string | undefined): Buffer | undefined {
+  if (raw === undefined) return undefined;
+  const key = Buffer.from(raw, 'base64');
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(raw) || key.length < 32) {
+    throw new ConfigError('BLIND_INDEX_KEY', 'must be base64 of at least 32 bytes (openssl rand -base64 32)');
+  }
+  return key;
 }
 
 /** Returns scheme://host[:port] or undefined when the value is not a bare web origin. */

@@ -8,6 +8,7 @@ import type { TokenSigner } from './auth/tokens.js';
 import type { Clock } from './platform/clock.js';
 import type { CounterStore } from './platform/counters.js';
 import type { FieldCipher } from './platform/crypto.js';
+import type { BlindIndex } from './platform/blind-index.js';
 import type { Metrics } from './platform/metrics.js';
 import type { LiveBus } from './platform/live-bus.js';
 import type { SessionStates } from './tracking/session-state.js';
@@ -19,6 +20,8 @@ export interface AppContext {
   dbHandle: DbHandle;
   clock: Clock;
   cipher: FieldCipher;
+  /** Keyed hashes for equality lookups of encrypted fields (email, username). */
+  blindIndex: BlindIndex;
   tokens: TokenSigner;
   counters: CounterStore;
   metrics: Metrics;

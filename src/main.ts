@@ -1,8 +1,10 @@
-// CLI: augur serve | migrate | create-admin | simulate. (Later features add train, bench, import.)
+// CLI: augur serve | migrate | create-admin | simulate | rotate-keys. (Later features add train, bench, import.)
 import { parseArgs } from 'node:util';
 import { buildApp } from './app.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { migrate } from './db/migrate.js';
+import { personalFieldsStep, rotateFieldKeys } from './db/field-encryption.js';
+import type { AppContext } from './context.js';
 import { closeContext, openContext } from './runtime.js';
 import { createAdmin, issueSetupToken } from './auth/setup.js';
 import { AppError } from './errors.js';
@@ -16,6 +18,7 @@ const USAGE = `Usage: augur <command>
   migrate        apply pending database migrations and exit
   create-admin   --email you@example.com --username you   (password from a prompt or stdin)
   simulate       --visitors N --rate R/s [--days D]   synthetic traffic through the ingest API (--help for more)
+  rotate-keys    re-encrypt stored personal fields with the first key of ENCRYPTION_KEYS
 
 Configuration comes from environment variables; see README.md.`;
 
@@ -32,7 +35,7 @@ async function serve(config: Config, args: string[]): Promise<void> {
   if (role === 'worker' && !config.queueUrl) throw new UsageError('--role worker reads events from NATS JetStream: set QUEUE_URL=nats://…');
   const started = performance.now();
   const ctx = await openContext(config);
-  const applied = await migrate(ctx.dbHandle);
+  const applied = await migrateDatabase(ctx);
   // With NATS, "all" runs a worker beside the API; without it the API writes events itself.
   const worker = ctx.nats && role !== 'api' ? await startTrackingWorker(ctx, (err) => console.error('event write failed; the batch will be retried:', (err as Error).message)) : undefined;
   if (role === 'worker') {
@@ -110,7 +113,7 @@ function handleSignals(app: Awaited<ReturnType<typeof buildApp>>, timeoutMs: num
 async function runMigrate(config: Config): Promise<void> {
   const ctx = await openContext(config);
   try {
-    const applied = await migrate(ctx.dbHandle);
+    const applied = await migrateDatabase(ctx);
     console.log(applied.length ? `Applied migrations: ${applied.join(', ')}` : 'The database is up to date');
   } finally {
     await closeContext(ctx);
@@ -123,7 +126,7 @@ async function runCreateAdmin(config: Config, args: string[]): Promise<void> {
   const password = await readPassword('Password for the new admin: ');
   const ctx = await openContext(config);
   try {
-    await migrate(ctx.dbHandle);
+    await migrateDatabase(ctx);
     const user = await createAdmin(ctx, { email: values.email, username: values.username, password });
     console.log(`Created admin #${user.id} (${user.username}). Sign in with POST ${config.publicUrl}/api/v1/auth/login`);
   } finally {
@@ -137,6 +140,30 @@ async function runSimulate(config: Config, args: string[]): Promise<void> {
   if ('error' in parsed) throw new UsageError(`${parsed.error}\n(augur simulate --help lists its options)`);
   const summary = await runSimulation(parsed.options, (line) => console.log(line));
   if (!summary.ok) process.exitCode = 1;
+}
+
+/** SQL migrations, then the post-migration step (encrypts personal fields of rows from before 0006). */
+function migrateDatabase(ctx: AppContext): Promise<number[]> {
+  return migrate(ctx.dbHandle, undefined, [personalFieldsStep(ctx)]);
+}
+
+async function runRotateKeys(config: Config): Promise<void> {
+  const ctx = await openContext(config);
+  try {
+    await migrateDatabase(ctx);
+    const report = await rotateFieldKeys(ctx.db, ctx.cipher);
+    for (const [column, n] of Object.entries(report.rotated)) if (n > 0) console.log(`  ${column}: ${n}`);
+    const total = Object.values(report.rotated).reduce((a, b) => a + b, 0);
+    console.log(`Re-encrypted ${total} values with key "${ctx.cipher.activeKeyId}".`);
+    if (report.remaining > 0) {
+      console.log(`${report.remaining} rows still hold values under another key (written meanwhile by a node with the old ENCRYPTION_KEYS?); restart every node with the new keys and run rotate-keys again.`);
+      process.exitCode = 1;
+    } else {
+      console.log('Every encrypted value is on the active key. Keep older keys as long as backups made with them may be restored.');
+    }
+  } finally {
+    await closeContext(ctx);
+  }
 }
 
 class UsageError extends Error {}
@@ -157,6 +184,8 @@ async function main(argv: string[]): Promise<void> {
       return runCreateAdmin(config, rest);
     case 'simulate':
       return runSimulate(config, rest);
+    case 'rotate-keys':
+      return runRotateKeys(config);
     default:
       throw new UsageError(`Unknown command "${command}"`);
   }

@@ -7,6 +7,7 @@ import { createTokenSigner } from './auth/tokens.js';
 import { systemClock, type Clock } from './platform/clock.js';
 import { memoryCounters, redisCounters } from './platform/counters.js';
 import { createFieldCipher } from './platform/crypto.js';
+import { createBlindIndex } from './platform/blind-index.js';
 import { createMetrics } from './platform/metrics.js';
 import { resolveSecrets } from './platform/secrets.js';
 import { connectNats, connectRedis } from './platform/services.js';
@@ -32,6 +33,7 @@ export async function openContext(config: Config, overrides: ContextOverrides = 
       dbHandle,
       clock,
       cipher: createFieldCipher(secrets.encryptionKeys),
+      blindIndex: createBlindIndex(secrets.blindIndexKey),
       tokens: createTokenSigner(secrets.jwtSecret, config.accessTokenTtlSeconds, () => clock.now()),
       pseudonymize: pseudonymizer(secrets.jwtSecret),
       visitorTokens: createVisitorTokens(secrets.jwtSecret, () => clock.now()),

@@ -26,8 +26,8 @@ describeEachBackend('auth', (backend) => {
   });
 
   it('stores an argon2id hash, never the password', async () => {
-    await signUp(t.app, { email: 'hash@example.com', password: 'hash-check-password' });
-    const row = await t.ctx.db.selectFrom('users').select('hashed_password').where('email', '=', 'hash@example.com').executeTakeFirstOrThrow();
+    const op = await signUp(t.app, { email: 'hash@example.com', password: 'hash-check-password' });
+    const row = await t.ctx.db.selectFrom('users').select('hashed_password').where('id', '=', op.user.id).executeTakeFirstOrThrow();
     expect(row.hashed_password).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
   });
 

@@ -1,5 +1,5 @@
 // The real binary: first start, restart on an existing data dir, graceful shutdown with a
-// request in flight, create-admin, migrate, and configuration errors.
+// request in flight, create-admin, rotate-keys, migrate, and configuration errors.
 import { afterAll, describe, expect, it } from 'vitest';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -83,6 +83,30 @@ describe('augur CLI', () => {
       });
       expect(login.status).toBe(200);
       expect(((await login.json()) as { user: { role: string } }).user.role).toBe('admin');
+    } finally {
+      expect(await stopProcess(s)).toBe(0);
+    }
+  });
+
+  it('rotate-keys re-encrypts every stored value with a new key put before the generated one; sign-in still works', async () => {
+    const generated = JSON.parse(fs.readFileSync(path.join(dataDir, 'secrets.json'), 'utf8'));
+    expect(generated.blindIndexKey).toMatch(/^[A-Za-z0-9+/]{43}=$/);
+    const ring = { DATA_DIR: dataDir, LOG_LEVEL: 'warn', ENCRYPTION_KEYS: `k2:${Buffer.alloc(32, 42).toString('base64')},${generated.encryptionKey.id}:${generated.encryptionKey.key}` };
+    const res = runAugur(['rotate-keys'], ring);
+    expect(res.stderr).toBe('');
+    expect(res.status).toBe(0);
+    expect(res.stdout).toMatch(/users\.email: 1\n/);
+    expect(res.stdout).toContain('with key "k2"');
+    expect(res.stdout).toContain('Every encrypted value is on the active key');
+    expect(runAugur(['rotate-keys'], ring).stdout).toContain('Re-encrypted 0 values');
+    const s = await startServer({ ENCRYPTION_KEYS: `k2:${Buffer.alloc(32, 42).toString('base64')}` });
+    try {
+      const login = await fetch(`http://127.0.0.1:${s.port}/api/v1/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email: 'ROOT@example.com', password: 'root-password-long' }),
+      });
+      expect(login.status).toBe(200);
     } finally {
       expect(await stopProcess(s)).toBe(0);
     }

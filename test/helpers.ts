@@ -83,6 +83,7 @@ export function describeEachBackend(name: string, fn: (backend: Backend) => void
 export const TEST_SECRETS = {
   JWT_SECRET: 'test-secret-test-secret-test-secret-0123456789',
   ENCRYPTION_KEYS: `t1:${Buffer.alloc(32, 7).toString('base64')}`,
+  BLIND_INDEX_KEY: Buffer.alloc(32, 9).toString('base64'),
 };
 
 export function testConfig(env: Record<string, string> = {}): Config {

@@ -313,8 +313,12 @@ describeEachBackend('sites', (backend) => {
     expect(invite.invite_url).toContain(invite.invite_token);
 
     const row = await t.ctx.db.selectFrom('site_invites').selectAll().where('id', '=', invite.invite_id).executeTakeFirstOrThrow();
-    expect(row).toMatchObject({ site_id: site.id, email: 'stranger@example.com', role: 'viewer', invited_by: owner.user.id, token_hash: sha256(invite.invite_token) });
+    expect(row).toMatchObject({ site_id: site.id, role: 'viewer', invited_by: owner.user.id, token_hash: sha256(invite.invite_token) });
+    // The email is stored encrypted (bound to its column) beside its blind index.
+    expect(row.email).toMatch(/^enc1\./);
+    expect(t.ctx.cipher.decrypt(row.email, 'site_invites.email')).toBe('stranger@example.com');
     expect(JSON.stringify(row)).not.toContain(invite.invite_token);
+    expect(JSON.stringify(row)).not.toContain('stranger@');
 
     const listed = await call('GET', siteUrl(site.id, '/members'), owner.auth);
     expect(listed.json().invites).toEqual([expect.objectContaining({ id: invite.invite_id, email: 'stranger@example.com', role: 'viewer' })]);

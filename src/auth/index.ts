@@ -2,4 +2,4 @@
 export type { Actor } from './actor.js';
 export * from './access.js';
 export { createApiKey, listApiKeys, revokeApiKey, verifyApiKey, type ApiKeyView } from './apikeys.js';
-export { findAccountByEmail } from './queries.js';
+export { findAccountByEmail, openAccount } from './account-fields.js';

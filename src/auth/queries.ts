@@ -1,20 +1,22 @@
 // Database access for accounts, refresh tokens, recovery codes and API keys.
-import type { Kysely, Selectable } from 'kysely';
+import { sql, type Kysely, type Selectable } from 'kysely';
 import type { Db } from '../db/client.js';
 import type { Database, UsersTable } from '../db/schema.js';
 
 export type UserRow = Selectable<UsersTable>;
 type Tx = Kysely<Database>;
 
-/** The account with this email among a site's end users, or among operators when siteId is null. */
-export function findAccountByEmail(db: Db, siteId: string | null, email: string) {
+/** The account whose email has this blind index, among a site's end users or among operators when siteId is null. Encrypted fields as stored. */
+export function findAccountByEmailIndex(db: Db, siteId: string | null, emailIndex: string) {
   return db
     .selectFrom('users')
     .selectAll()
-    .where('site_id', siteId === null ? 'is' : '=', siteId)
-    .where((eb) => eb(eb.fn('lower', ['email']), '=', email.toLowerCase()))
+    // The same expression as the unique index (migration 0006), so the lookup is an index probe.
+    .where(sql`coalesce(site_id, ${NO_SITE}::uuid)`, '=', siteId ?? NO_SITE)
+    .where('email_index', '=', emailIndex)
     .executeTakeFirst();
 }
+const NO_SITE = sql.lit('00000000-0000-0000-0000-000000000000');
 
 /** The columns an account's public view needs: no password hash or TOTP secret leaves the database. */
 export const PUBLIC_USER_COLUMNS = ['id', 'email', 'username', 'first_name', 'last_name', 'role', 'status', 'site_id', 'language', 'timezone', 'totp_enabled_at', 'created_at', 'last_login'] as const;

@@ -10,6 +10,7 @@ import { login, logout, publicUser, refresh, register } from './service.js';
 import { completeSetup } from './setup.js';
 import { activateTotp, disableTotp, enrollTotp } from './totp-service.js';
 import { findPublicUserById } from './queries.js';
+import { openAccount } from './account-fields.js';
 import { unauthorized } from '../errors.js';
 
 const strict = { additionalProperties: false } as const;
@@ -122,7 +123,7 @@ export function authRoutes(untyped: FastifyInstance, ctx: AppContext): void {
     schema: { tags: ['auth'], summary: 'The signed-in account', response: withErrors({ 200: UserView }, 401, 403) },
     handler: async (req) => {
       const account = canActAsAccount(req, actorOf(req));
-      const user = await findPublicUserById(ctx.db, account.userId);
+      const user = openAccount(ctx.cipher, await findPublicUserById(ctx.db, account.userId));
       if (!user || user.status !== 'active') throw unauthorized('AUTH_ACCOUNT_DISABLED', 'This account can no longer sign in');
       return publicUser(user);
     },

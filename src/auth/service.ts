@@ -12,6 +12,7 @@ import { newRefreshToken } from './tokens.js';
 import { checkSecondFactor } from './totp-service.js';
 import { markSessionsRevoked } from './sessions.js';
 import { appendAudit } from '../audit/index.js';
+import { accountEmailIndex, findAccountByEmail, openAccount, sealAccount } from './account-fields.js';
 
 export interface PublicUser {
   id: number;
@@ -105,14 +106,15 @@ export async function register(ctx: AppContext, input: RegisterInput, meta: Requ
   } else if (input.invite_token) {
     invite = await ctx.db
       .selectFrom('site_invites')
-      .select(['id', 'site_id', 'role', 'email'])
+      .select(['id', 'site_id', 'role', 'email_index'])
       .where('token_hash', '=', sha256(input.invite_token))
       .where('accepted_at', 'is', null)
       .where('expires_at', '>', new Date(ctx.clock.now()))
       .executeTakeFirst()
       .then((row) => {
         if (!row) throw unauthorized('INVITE_INVALID', 'The invitation is unknown, used or expired');
-        if (row.email.toLowerCase() !== input.email.toLowerCase()) throw forbidden('INVITE_EMAIL_MISMATCH', 'Sign up with the email address the invitation was sent to');
+        // Invitations are for operators: compare blind indexes in the operators' scope (any letter case).
+        if (row.email_index !== accountEmailIndex(ctx, null, input.email)) throw forbidden('INVITE_EMAIL_MISMATCH', 'Sign up with the email address the invitation was sent to');
         return row;
       });
   } else if (!ctx.config.allowSignup) {
@@ -126,11 +128,8 @@ export async function register(ctx: AppContext, input: RegisterInput, meta: Requ
       .insertInto('users')
       .values({
         site_id: siteId,
-        email: input.email,
-        username: input.username,
+        ...sealAccount(ctx, siteId, input),
         hashed_password: hashed,
-        first_name: input.first_name ?? null,
-        last_name: input.last_name ?? null,
         language: input.language ?? 'en',
         timezone: input.timezone ?? 'UTC',
         role,
@@ -146,7 +145,7 @@ export async function register(ctx: AppContext, input: RegisterInput, meta: Requ
     }
     return created;
   });
-  return issueTokens(ctx, user);
+  return issueTokens(ctx, openAccount(ctx.cipher, user));
 }
 
 export interface LoginInput {
@@ -167,7 +166,7 @@ export async function login(ctx: AppContext, input: LoginInput, meta: RequestMet
   const scope = siteId ?? 'operators';
   await assertLoginAllowed(ctx, scope, input.email, meta.ip);
 
-  const user = await q.findAccountByEmail(ctx.db, siteId, input.email);
+  const user = await findAccountByEmail(ctx, siteId, input.email);
   const passwordOk = user ? await verifyPassword(user.hashed_password, input.password) : await verifyNothing(input.password);
   if (!user || !passwordOk) {
     await recordLoginFailure(ctx, scope, input.email, meta.ip);
@@ -203,7 +202,7 @@ export async function refresh(ctx: AppContext, refreshToken: string): Promise<To
     throw unauthorized('AUTH_REFRESH_REUSED', 'This refresh token was already used; the session has been revoked for safety. Sign in again');
   }
   if (row.expires_at.getTime() <= now.getTime()) throw unauthorized('AUTH_REFRESH_EXPIRED', 'The session has expired; sign in again');
-  const user = await q.findUserById(ctx.db, row.user_id);
+  const user = openAccount(ctx.cipher, await q.findUserById(ctx.db, row.user_id));
   if (!user || user.status !== 'active') {
     await q.revokeFamily(ctx.db, row.family_id, now);
     await markSessionsRevoked(ctx, [row.family_id]);

@@ -5,6 +5,7 @@ import { badRequest, conflict, unauthorized } from '../errors.js';
 import { randomToken, safeEqual, sha256 } from '../platform/crypto.js';
 import { hashPassword, passwordProblem } from './passwords.js';
 import * as q from './queries.js';
+import { openAccount, sealAccount } from './account-fields.js';
 
 const SETUP_KEY = 'setup_token';
 const SETUP_TTL_MS = 24 * 3_600_000;
@@ -21,13 +22,13 @@ export async function createAdmin(ctx: AppContext, input: AdminInput): Promise<q
   const hashed = await hashPassword(input.password);
   const user = await ctx.db
     .insertInto('users')
-    .values({ email: input.email, username: input.username, hashed_password: hashed, role: 'admin', site_id: null })
+    .values({ ...sealAccount(ctx, null, input), hashed_password: hashed, role: 'admin', site_id: null })
     .onConflict((oc) => oc.doNothing())
     .returningAll()
     .executeTakeFirst();
   if (!user) throw conflict('AUTH_ACCOUNT_EXISTS', 'An account with this email or username already exists');
   await ctx.db.deleteFrom('instance_state').where('key', '=', SETUP_KEY).execute();
-  return user;
+  return openAccount(ctx.cipher, user);
 }
 
 /** When no admin exists yet, makes a fresh one-time setup token (stored hashed) and returns it. */

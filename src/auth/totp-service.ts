@@ -6,15 +6,17 @@ import { sha256 } from '../platform/crypto.js';
 import type { Actor } from './actor.js';
 import { verifyPassword } from './passwords.js';
 import * as q from './queries.js';
+import { openAccount } from './account-fields.js';
+import { USERS_TOTP_SECRET } from '../db/encrypted-columns.js';
 import { generateRecoveryCodes, generateTotpSecret, normalizeRecoveryCode, otpauthUri, verifyTotp } from './totp.js';
 
-const AAD = 'users.totp_secret';
+const AAD = USERS_TOTP_SECRET.aad;
 
 type Account = Extract<Actor, { kind: 'user' }>;
 
 async function loadOperator(ctx: AppContext, actor: Account) {
   if (actor.role === 'user') throw forbidden('OPERATOR_REQUIRED', 'Two-factor sign-in is for operator accounts');
-  const user = await q.findUserById(ctx.db, actor.userId);
+  const user = openAccount(ctx.cipher, await q.findUserById(ctx.db, actor.userId));
   if (!user) throw unauthorized('AUTH_TOKEN_INVALID', 'The account no longer exists');
   return user;
 }

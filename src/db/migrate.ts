@@ -1,10 +1,11 @@
 // Applies the numbered SQL files in ./migrations in order, each atomically together with
 // its schema_migrations row; an applied migration that was edited later stops start-up.
+// Post-migration steps (JS) follow under the same lock.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
-import type { DbHandle } from './client.js';
+import type { Db, DbHandle } from './client.js';
 
 export interface Migration {
   version: number;
@@ -36,8 +37,14 @@ export function loadMigrations(dir = MIGRATIONS_DIR): Migration[] {
   return migrations;
 }
 
-/** Applies pending migrations and returns the versions applied. Safe with several processes. */
-export async function migrate(handle: DbHandle, migrations = loadMigrations()): Promise<number[]> {
+/**
+ * Work that SQL cannot do, run after the SQL migrations under the same lock, at every start
+ * (e.g. encrypting rows written before encryption existed). Must be idempotent.
+ */
+export type PostMigrationStep = (db: Db) => Promise<void>;
+
+/** Applies pending migrations, then the post-migration steps; returns the versions applied. Safe with several processes. */
+export async function migrate(handle: DbHandle, migrations = loadMigrations(), after: PostMigrationStep[] = []): Promise<number[]> {
   return handle.withLock(MIGRATION_LOCK_ID, async () => {
     await handle.execScript(`create table if not exists schema_migrations (
       version integer primary key,
@@ -63,6 +70,7 @@ export async function migrate(handle: DbHandle, migrations = loadMigrations()): 
       );
       done.push(m.version);
     }
+    for (const step of after) await step(handle.db);
     return done;
   });
 }

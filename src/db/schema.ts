@@ -24,11 +24,15 @@ export interface SitesTable {
 export interface UsersTable {
   id: Generated<number>;
   site_id: string | null;
+  /** email, username, first_name, last_name: "enc1.…" ciphertext (src/db/encrypted-columns.ts). */
   email: string;
   username: string;
   hashed_password: string;
   first_name: string | null;
   last_name: string | null;
+  /** Blind indexes of email and username; null only on rows written before 0006 and not yet encrypted. */
+  email_index: string | null;
+  username_index: string | null;
   role: ColumnType<UserRole, UserRole | undefined, UserRole>;
   status: ColumnType<UserStatus, UserStatus | undefined, UserStatus>;
   avatar_url: string | null;
@@ -55,7 +59,9 @@ export interface SiteMembersTable {
 export interface SiteInvitesTable {
   id: Generated<string>;
   site_id: string;
+  /** Ciphertext; email_index is its blind index (operator scope). */
   email: string;
+  email_index: string | null;
   role: SiteRole;
   token_hash: string;
   invited_by: number | null;

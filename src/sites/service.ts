@@ -5,7 +5,8 @@ import { normalizeOrigin } from '../config.js';
 import type { SiteRole } from '../db/schema.js';
 import { badRequest, conflict, forbidden, notFound } from '../errors.js';
 import { randomToken, sha256 } from '../platform/crypto.js';
-import { findAccountByEmail, type Actor } from '../auth/index.js';
+import { findAccountByEmail, openAccount, type Actor } from '../auth/index.js';
+import { indexOf, open, seal, SITE_INVITES_EMAIL } from '../db/encrypted-columns.js';
 import { invalidateSiteCache } from './cache.js';
 import { deleteSiteEvents } from '../tracking/index.js';
 import { actorLabel, appendAudit } from '../audit/index.js';
@@ -162,8 +163,8 @@ export async function listMembers(ctx: AppContext, siteId: string): Promise<{ me
     .where('expires_at', '>', new Date(ctx.clock.now()))
     .execute();
   return {
-    members: members.map((m) => ({ ...m, created_at: m.created_at.toISOString() })),
-    invites: invites.map((i) => ({ ...i, expires_at: i.expires_at.toISOString() })),
+    members: members.map((m) => ({ ...openAccount(ctx.cipher, m), created_at: m.created_at.toISOString() })),
+    invites: invites.map((i) => ({ ...i, email: open(ctx.cipher, SITE_INVITES_EMAIL, i.email), expires_at: i.expires_at.toISOString() })),
   };
 }
 
@@ -184,7 +185,7 @@ export async function addMember(ctx: AppContext, siteId: string, actorRole: Site
   assertMayAssign(actorRole, undefined, role);
   const now = new Date(ctx.clock.now());
   const audit = (trx: Db, action: string, subject: string) => appendAudit(trx, { siteId, actor: actorLabel(by), action, subject, details: { role }, at: now });
-  const user = await findAccountByEmail(ctx.db, null, email);
+  const user = await findAccountByEmail(ctx, null, email);
   if (user) {
     await ctx.db.transaction().execute(async (trx) => {
       const inserted = await trx.insertInto('site_members').values({ site_id: siteId, user_id: user.id, role }).onConflict((oc) => oc.doNothing()).executeTakeFirst();
@@ -198,7 +199,15 @@ export async function addMember(ctx: AppContext, siteId: string, actorRole: Site
   const invite = await ctx.db.transaction().execute(async (trx) => {
     const created = await trx
       .insertInto('site_invites')
-      .values({ site_id: siteId, email, role, token_hash: sha256(token), invited_by: by.kind === 'user' ? by.userId : null, expires_at: expires })
+      .values({
+        site_id: siteId,
+        email: seal(ctx.cipher, SITE_INVITES_EMAIL, email),
+        email_index: indexOf(ctx.blindIndex, SITE_INVITES_EMAIL, null, email),
+        role,
+        token_hash: sha256(token),
+        invited_by: by.kind === 'user' ? by.userId : null,
+        expires_at: expires,
+      })
       .returning(['id'])
       .executeTakeFirstOrThrow();
     await audit(trx, 'member.invited', `invite:${created.id}`);
