@@ -46,6 +46,10 @@ export interface Config {
   queueAckWaitMs: number;
   /** Create a demo site (served at /demo/) on start. */
   demoSite: boolean;
+  /** How often the retention purge runs (roles all and worker). */
+  retentionIntervalMinutes: number;
+  /** Rows per purge transaction: bounds how long each holds its locks. */
+  retentionBatchRows: number;
 }
 
 export interface EncryptionKey {
@@ -164,6 +168,8 @@ export function loadConfig(env: Env = process.env): Config {
     queueStream: name('QUEUE_STREAM', 'AUGUR_EVENTS'),
     queueAckWaitMs: int('QUEUE_ACK_WAIT_MS', 10_000, 1000, 600_000),
     demoSite: bool('DEMO_SITE', true),
+    retentionIntervalMinutes: int('RETENTION_INTERVAL_MINUTES', 60, 1, 10_080),
+    retentionBatchRows: int('RETENTION_BATCH_ROWS', 5000, 10, 1_000_000),
   };
 }
 

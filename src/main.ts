@@ -1,4 +1,4 @@
-// CLI: augur serve | migrate | create-admin | simulate | rotate-keys. (Later features add train, bench, import.)
+// CLI: augur serve | migrate | create-admin | simulate | purge | rotate-keys. (Later features add train, bench, import.)
 import { parseArgs } from 'node:util';
 import { buildApp } from './app.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
@@ -10,6 +10,8 @@ import { createAdmin, issueSetupToken } from './auth/setup.js';
 import { AppError } from './errors.js';
 import { readPassword } from './platform/prompt.js';
 import { startTrackingWorker } from './tracking/pipeline.js';
+import { createJobs, startJobs } from './jobs.js';
+import { RETENTION_JOB } from './privacy/index.js';
 import { parseSimulateArgs, runSimulation, SIMULATE_USAGE } from './simulator/index.js';
 
 const USAGE = `Usage: augur <command>
@@ -18,6 +20,7 @@ const USAGE = `Usage: augur <command>
   migrate        apply pending database migrations and exit
   create-admin   --email you@example.com --username you   (password from a prompt or stdin)
   simulate       --visitors N --rate R/s [--days D]   synthetic traffic through the ingest API (--help for more)
+  purge          run the retention purge now (it also runs on its schedule inside serve)
   rotate-keys    re-encrypt stored personal fields with the first key of ENCRYPTION_KEYS
 
 Configuration comes from environment variables; see README.md.`;
@@ -38,8 +41,11 @@ async function serve(config: Config, args: string[]): Promise<void> {
   const applied = await migrateDatabase(ctx);
   // With NATS, "all" runs a worker beside the API; without it the API writes events itself.
   const worker = ctx.nats && role !== 'api' ? await startTrackingWorker(ctx, (err) => console.error('event write failed; the batch will be retried:', (err as Error).message)) : undefined;
+  // Periodic jobs (retention) run beside the event writers; the schedule in the database keeps one run per due time.
+  const jobs = role !== 'api' ? await startJobs(ctx, (msg, err) => console.error(`${msg}:`, (err as Error).message)) : undefined;
   if (role === 'worker') {
     handleWorkerSignals(async () => {
+      await jobs?.stop();
       await worker!.stop();
       await closeContext(ctx);
     }, config.shutdownTimeoutMs);
@@ -50,6 +56,7 @@ async function serve(config: Config, args: string[]): Promise<void> {
   const setupToken = await issueSetupToken(ctx);
   const app = await buildApp(ctx);
   if (worker) app.addHook('onClose', () => worker.stop());
+  if (jobs) app.addHook('onClose', () => jobs.stop());
   app.addHook('onClose', async () => closeContext(ctx));
   await app.listen({ host: config.host, port: config.port });
   // At once: /health/ready already answers, and a SIGTERM before this would kill the process
@@ -142,6 +149,20 @@ async function runSimulate(config: Config, args: string[]): Promise<void> {
   if (!summary.ok) process.exitCode = 1;
 }
 
+async function runPurge(config: Config): Promise<void> {
+  const ctx = await openContext(config);
+  try {
+    await migrateDatabase(ctx);
+    const jobs = await createJobs(ctx, () => {});
+    const outcome = await jobs.runNow(RETENTION_JOB);
+    if (!outcome) return console.log('The retention purge is running on another node; try again when it has finished');
+    if (outcome.status === 'failed') throw new Error(`The retention purge failed: ${outcome.error}`);
+    console.log(JSON.stringify(outcome.result, null, 2));
+  } finally {
+    await closeContext(ctx);
+  }
+}
+
 /** SQL migrations, then the post-migration step (encrypts personal fields of rows from before 0006). */
 function migrateDatabase(ctx: AppContext): Promise<number[]> {
   return migrate(ctx.dbHandle, undefined, [personalFieldsStep(ctx)]);
@@ -184,6 +205,8 @@ async function main(argv: string[]): Promise<void> {
       return runCreateAdmin(config, rest);
     case 'simulate':
       return runSimulate(config, rest);
+    case 'purge':
+      return runPurge(config);
     case 'rotate-keys':
       return runRotateKeys(config);
     default:

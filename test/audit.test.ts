@@ -91,6 +91,22 @@ describeEachBackend('audit log', (backend) => {
     expect(first.entries.length + rest.entries.length).toBe((await siteAudit()).entries.length);
   });
 
+  it('filters by action family, actor, subject and time', async () => {
+    const members = await siteAudit('?action=member.');
+    expect(new Set(members.entries.map((e) => e.action))).toEqual(new Set(['member.added', 'member.role_changed', 'member.removed']));
+    // The family filter is a prefix, not a pattern: wildcard characters match only themselves.
+    expect((await siteAudit('?action=%25.')).entries).toEqual([]);
+    const byOwner = await siteAudit(`?actor=user:${owner.user.id}`);
+    expect(byOwner.entries.length).toBeGreaterThan(0);
+    expect(byOwner.entries.every((e) => e.actor === `user:${owner.user.id}`)).toBe(true);
+    const aboutMember = await siteAudit(`?subject=user:${member.user.id}`);
+    expect(aboutMember.entries.map((e) => e.action)).toEqual(['member.removed', 'member.role_changed', 'member.added']);
+    const now = new Date(t.clock.now()).toISOString();
+    expect((await siteAudit(`?until=${encodeURIComponent(now)}`)).entries).toEqual([]);
+    expect((await siteAudit(`?since=${encodeURIComponent(now)}`)).entries.length).toBe((await siteAudit()).entries.length);
+    expect((await call('GET', `/api/v1/sites/${site.id}/audit?since=yesterday`, owner.auth)).statusCode).toBe(400);
+  });
+
   it('records nothing for a change that was refused (the entry shares its transaction)', async () => {
     const before = (await allIds()).length;
     const res = await call('PATCH', `/api/v1/sites/${site.id}/members/${owner.user.id}`, owner.auth, { role: 'viewer' });

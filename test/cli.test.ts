@@ -1,5 +1,5 @@
 // The real binary: first start, restart on an existing data dir, graceful shutdown with a
-// request in flight, create-admin, rotate-keys, migrate, and configuration errors.
+// request in flight, create-admin, rotate-keys, migrate, purge, and configuration errors.
 import { afterAll, describe, expect, it } from 'vitest';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -135,6 +135,10 @@ describe('augur CLI', () => {
       expect(first.stdout).toMatch(/Applied migrations: 1, 2, 3\b/);
       const second = runAugur(['migrate'], env);
       expect(second.stdout).toContain('up to date');
+      // The retention purge on demand: it claims the scheduled job, so it reports what it did.
+      const purge = runAugur(['purge'], env);
+      expect(purge.status, purge.stderr).toBe(0);
+      expect(JSON.parse(purge.stdout)).toMatchObject({ purged: { events: 0, sessions: 0, consent_records: 0, audit_entries: 0 }, partitions_dropped: [] });
     } finally {
       await scratch.drop();
     }

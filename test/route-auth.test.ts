@@ -41,6 +41,7 @@ const SAMPLE_BODIES: Record<string, unknown> = {
   'POST /api/v1/sites/:siteId/members': { email: 'intruder@example.com', role: 'owner' },
   'PATCH /api/v1/sites/:siteId/members/:userId': { role: 'viewer' },
   'POST /api/v1/sites/:siteId/api-keys': { name: 'stolen', role: 'owner' },
+  'PUT /api/v1/sites/:siteId/privacy/retention': { events_months: 1, sessions_months: 1, consent_months: 1, chat_months: 1, audit_months: 12 },
 };
 
 // A valid query for each site route whose query has required fields, for the same reason.

@@ -5,6 +5,7 @@ import { sql } from 'kysely';
 import type { Db } from '../db/client.js';
 import type { Actor } from '../auth/index.js';
 import { sha256 } from '../platform/crypto.js';
+import { auditAnchor } from './prune.js';
 
 /** Serializes appends across requests and nodes so the chain stays one line. */
 const AUDIT_LOCK_ID = 7_346_002;
@@ -27,6 +28,8 @@ export interface AuditVerdict {
   entries: number;
   firstBadId?: number;
   reason?: 'hash_mismatch' | 'chain_broken';
+  /** Entries up to this id were removed by retention; the chain is verified from there. */
+  prunedThroughId?: number;
 }
 
 /** The audit name of an actor: ids only. No actor means the system itself. */
@@ -91,21 +94,28 @@ async function appendIn(trx: Db, entry: AuditEntry): Promise<void> {
     .execute();
 }
 
-/** Re-walks the whole chain in id order, a page at a time, and reports the first bad entry. */
+/**
+ * Re-walks the chain in id order, a page at a time, from its anchor (the hash of the last entry
+ * retention removed, see prune.ts) or from the genesis hash, and reports the first bad entry.
+ * One snapshot, so a purge running meanwhile cannot look like tampering.
+ */
 export async function verifyAudit(db: Db): Promise<AuditVerdict> {
-  let expectedPrev = GENESIS_HASH;
-  let afterId = 0;
-  let entries = 0;
-  for (;;) {
-    const rows = await db.selectFrom('audit_log').selectAll().where('id', '>', afterId).orderBy('id').limit(VERIFY_PAGE).execute();
-    for (const row of rows) {
-      const id = Number(row.id);
-      if (row.prev_hash !== expectedPrev) return { ok: false, entries, firstBadId: id, reason: 'chain_broken' };
-      if (row.hash !== entryHash(row.prev_hash, row)) return { ok: false, entries, firstBadId: id, reason: 'hash_mismatch' };
-      expectedPrev = row.hash;
-      afterId = id;
-      entries += 1;
+  return db.transaction().setIsolationLevel('repeatable read').execute(async (trx) => {
+    const anchor = await auditAnchor(trx);
+    let expectedPrev = anchor?.hash ?? GENESIS_HASH;
+    let afterId = anchor?.through_id ?? 0;
+    let entries = 0;
+    for (;;) {
+      const rows = await trx.selectFrom('audit_log').selectAll().where('id', '>', afterId).orderBy('id').limit(VERIFY_PAGE).execute();
+      for (const row of rows) {
+        const id = Number(row.id);
+        if (row.prev_hash !== expectedPrev) return { ok: false, entries, firstBadId: id, reason: 'chain_broken' };
+        if (row.hash !== entryHash(row.prev_hash, row)) return { ok: false, entries, firstBadId: id, reason: 'hash_mismatch' };
+        expectedPrev = row.hash;
+        afterId = id;
+        entries += 1;
+      }
+      if (rows.length < VERIFY_PAGE) return { ok: true, entries, ...(anchor ? { prunedThroughId: anchor.through_id } : {}) };
     }
-    if (rows.length < VERIFY_PAGE) return { ok: true, entries };
-  }
+  });
 }

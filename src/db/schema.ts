@@ -185,6 +185,40 @@ export interface AuditLogTable {
   hash: string;
 }
 
+export interface ScheduledJobsTable {
+  name: string;
+  interval_seconds: number;
+  next_run_at: Timestamp;
+  locked_by: string | null;
+  locked_until: NullableTimestamp;
+  last_started_at: NullableTimestamp;
+  last_finished_at: NullableTimestamp;
+  last_status: string | null;
+  last_error: string | null;
+  last_result: ColumnType<unknown, string | null | undefined, string | null>;
+}
+
+export interface RetentionPoliciesTable {
+  site_id: string;
+  events_months: number;
+  sessions_months: number;
+  consent_months: number;
+  chat_months: number;
+  audit_months: number;
+  updated_at: Generated<Date>;
+}
+
+export interface RetentionPurgesTable {
+  id: Generated<number>;
+  run_id: string;
+  site_id: string | null;
+  data_kind: string;
+  rows_purged: ColumnType<string | number, number, number>;
+  cutoff: Timestamp;
+  partitions: ColumnType<string[], string[] | undefined, string[]>;
+  finished_at: Timestamp;
+}
+
 export interface VisitorTokenRevocationsTable {
   /** A keyed digest (AppContext.pseudonymize) of a token id, or of a site and visitor id. */
   digest: string;
@@ -209,4 +243,7 @@ export interface Database {
   consent_records: ConsentRecordsTable;
   audit_log: AuditLogTable;
   visitor_token_revocations: VisitorTokenRevocationsTable;
+  scheduled_jobs: ScheduledJobsTable;
+  retention_policies: RetentionPoliciesTable;
+  retention_purges: RetentionPurgesTable;
 }

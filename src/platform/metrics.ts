@@ -17,6 +17,12 @@ export interface Metrics {
   trackWriteErrors: client.Counter;
   trackPoisonMessages: client.Counter;
   trackLiveErrors: client.Counter;
+  /** Rows removed by the retention purge, by kind (events, sessions, consent_records, audit_entries). */
+  retentionPurged: client.Counter<'kind'>;
+  retentionPartitionsDropped: client.Counter;
+  /** Scheduled job runs by job and outcome (ok, failed), and how long they took. */
+  jobRuns: client.Counter<'job' | 'status'>;
+  jobDuration: client.Histogram<'job'>;
   /** Set by the pipeline: events accepted but not yet durable. */
   queueDepth: { read: () => number };
 }
@@ -43,6 +49,10 @@ export function createMetrics(poolStats: () => { total: number; idle: number; wa
     trackWriteErrors: new client.Counter({ name: 'track_write_errors_total', help: 'Batch writes that failed (events are retried)', registers }),
     trackPoisonMessages: new client.Counter({ name: 'track_poison_messages_total', help: 'Queue messages that failed validation and were discarded', registers }),
     trackLiveErrors: new client.Counter({ name: 'track_live_errors_total', help: 'Live-view notifications that failed', registers }),
+    retentionPurged: new client.Counter({ name: 'retention_purged_rows_total', help: 'Rows removed by the retention purge', labelNames: ['kind'], registers }),
+    retentionPartitionsDropped: new client.Counter({ name: 'retention_partitions_dropped_total', help: 'Expired user_events month partitions dropped whole', registers }),
+    jobRuns: new client.Counter({ name: 'scheduled_job_runs_total', help: 'Scheduled job runs by outcome', labelNames: ['job', 'status'], registers }),
+    jobDuration: new client.Histogram({ name: 'scheduled_job_duration_seconds', help: 'Scheduled job run time', labelNames: ['job'], buckets: [0.01, 0.1, 0.5, 1, 5, 15, 60, 300, 1800], registers }),
     httpRequests: new client.Counter({ name: 'http_requests_total', help: 'HTTP requests', labelNames: ['method', 'route', 'status'], registers }),
     httpDuration: new client.Histogram({
       name: 'http_request_duration_seconds',

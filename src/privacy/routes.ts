@@ -12,6 +12,7 @@ import { bannerConfig } from './banner.js';
 import { currentConsent, recordConsent } from './consent.js';
 import { privacyDataRoutes } from './data-routes.js';
 import { isVisitorTokenRevoked } from './token-revocation.js';
+import { complianceRoutes } from './compliance-routes.js';
 
 const strict = { additionalProperties: false } as const;
 const SiteKey = Type.String({ pattern: '^pk_[A-Za-z0-9_-]{8,64}$' });
@@ -54,6 +55,7 @@ const ConsentBody = Type.Object(
 
 export function privacyRoutes(parent: FastifyInstance, ctx: AppContext): void {
   privacyDataRoutes(parent, ctx);
+  complianceRoutes(parent, ctx);
   parent.register(async (scope) => {
     siteScriptScope(scope, 8 * 1024);
     const app = scope.withTypeProvider<TypeBoxTypeProvider>();

@@ -28,7 +28,7 @@ export async function writeBatches(db: Db, state: WriterState, batches: IngestBa
     b.events.map((e) => ({ event_id: e.event_id, session_id: b.session_id, site_id: b.site_id, visitor_id: b.visitor_id, event_type: e.type, event_data: e.data, timestamp: new Date(e.ts).toISOString(), page_url: e.url })),
   );
   if (rows.length === 0) return [];
-  const inserted = await sql<{ event_id: string; ts: number }>`
+  const insert = () => sql<{ event_id: string; ts: number }>`
     WITH ins AS (
       INSERT INTO user_events (event_id, session_id, site_id, visitor_id, event_type, event_data, timestamp, page_url)
       SELECT event_id, session_id, site_id, visitor_id, event_type, event_data, timestamp, page_url
@@ -38,6 +38,13 @@ export async function writeBatches(db: Db, state: WriterState, batches: IngestBa
     ),
     ${upsertSessionsCte(sessionMeta(withSessions))}
     SELECT event_id, (extract(epoch from timestamp) * 1000)::float8 AS ts FROM ins`.execute(db);
+  const inserted = await insert().catch(async (err: { code?: string }) => {
+    // The retention purge dropped a month partition this process thought it had: make it again.
+    if (err.code !== '23514') throw err;
+    state.partitions.clear();
+    await ensurePartitions(db, state, rows.map((r) => Date.parse(r.timestamp)));
+    return insert();
+  });
   const fresh = new Set(inserted.rows.map((r) => `${r.event_id}|${Math.round(r.ts)}`));
   return withSessions
     .map((batch) => ({ batch, events: batch.events.filter((e) => fresh.has(`${e.event_id}|${e.ts}`)) }))
