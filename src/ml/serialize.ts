@@ -1,0 +1,32 @@
+// Loading any model back from its toJSON(): one map from `kind` to the class that reads it. A new model class
+// registers itself by adding one line to MODEL_LOADERS.
+import { GaussianNaiveBayes, MultinomialNaiveBayes } from './naive-bayes.js';
+import { LinearSvm } from './svm.js';
+import { LogisticRegression } from './logistic.js';
+import type { Classifier, SequenceClassifier, SerializedModel } from './types.js';
+
+/** A model class as the registry sees it: its newest format version and its static fromJSON. */
+export interface ModelLoader {
+  readonly VERSION: number;
+  fromJSON(json: unknown): Classifier | SequenceClassifier;
+}
+
+/** kind → the class that reads it. */
+export const MODEL_LOADERS: Readonly<Record<string, ModelLoader>> = {
+  'multinomial-nb': MultinomialNaiveBayes,
+  'gaussian-nb': GaussianNaiveBayes,
+  'logistic-regression': LogisticRegression,
+  'linear-svm': LinearSvm,
+};
+
+/** Rebuilds a model from its toJSON() output (also after JSON.stringify/parse); unknown kinds and newer versions are refused. */
+export function modelFromJSON(json: unknown): Classifier | SequenceClassifier {
+  if (!json || typeof json !== 'object') throw new Error('not a serialized model');
+  const { kind, version } = json as SerializedModel;
+  const loader = typeof kind === 'string' && Object.hasOwn(MODEL_LOADERS, kind) ? MODEL_LOADERS[kind] : undefined;
+  if (!loader) throw new Error(`unknown model kind ${JSON.stringify(kind)}`);
+  if (!Number.isInteger(version) || version < 1 || version > loader.VERSION) {
+    throw new Error(`${kind}: format version ${String(version)} is not readable by this build (reads 1..${loader.VERSION})`);
+  }
+  return loader.fromJSON(json);
+}
