@@ -1,10 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { referenceSet, roundTrip } from '../../test/ml-fixtures.js';
 import { createRng } from '../platform/random.js';
+import { RandomForest } from './forest.js';
+import { GradientBoosting } from './gbdt.js';
 import { LogisticRegression } from './logistic.js';
 import { GaussianNaiveBayes, MultinomialNaiveBayes } from './naive-bayes.js';
 import { MODEL_LOADERS, modelFromJSON } from './serialize.js';
 import { LinearSvm } from './svm.js';
+import { DecisionTree } from './tree.js';
 import type { Classifier } from './types.js';
 
 describe('modelFromJSON', () => {
@@ -14,6 +17,9 @@ describe('modelFromJSON', () => {
     [new GaussianNaiveBayes(), 'x'],
     [new LogisticRegression(), 'x'],
     [new LinearSvm({ rng: createRng(1) }), 'x'],
+    [new DecisionTree({ maxDepth: 4 }), 'x'],
+    [new RandomForest({ trees: 5, rng: createRng(1) }), 'x'],
+    [new GradientBoosting({ maxIter: 5, minSamplesLeaf: 5 }), 'x'],
   ];
 
   it('rebuilds every registered kind with identical probabilities after JSON.stringify/parse', () => {

@@ -1,8 +1,11 @@
 // Loading any model back from its toJSON(): one map from `kind` to the class that reads it. A new model class
 // registers itself by adding one line to MODEL_LOADERS.
+import { RandomForest } from './forest.js';
+import { GradientBoosting } from './gbdt.js';
 import { GaussianNaiveBayes, MultinomialNaiveBayes } from './naive-bayes.js';
 import { LinearSvm } from './svm.js';
 import { LogisticRegression } from './logistic.js';
+import { DecisionTree } from './tree.js';
 import type { Classifier, SequenceClassifier, SerializedModel } from './types.js';
 
 /** A model class as the registry sees it: its newest format version and its static fromJSON. */
@@ -17,6 +20,9 @@ export const MODEL_LOADERS: Readonly<Record<string, ModelLoader>> = {
   'gaussian-nb': GaussianNaiveBayes,
   'logistic-regression': LogisticRegression,
   'linear-svm': LinearSvm,
+  'decision-tree': DecisionTree,
+  'random-forest': RandomForest,
+  gbdt: GradientBoosting,
 };
 
 /** Rebuilds a model from its toJSON() output (also after JSON.stringify/parse); unknown kinds and newer versions are refused. */
