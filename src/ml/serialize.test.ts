@@ -3,12 +3,13 @@ import { referenceSet, roundTrip } from '../../test/ml-fixtures.js';
 import { createRng } from '../platform/random.js';
 import { RandomForest } from './forest.js';
 import { GradientBoosting } from './gbdt.js';
+import { GruClassifier } from './gru.js';
 import { LogisticRegression } from './logistic.js';
 import { GaussianNaiveBayes, MultinomialNaiveBayes } from './naive-bayes.js';
 import { MODEL_LOADERS, modelFromJSON } from './serialize.js';
 import { LinearSvm } from './svm.js';
 import { DecisionTree } from './tree.js';
-import type { Classifier } from './types.js';
+import type { Classifier, SequenceClassifier } from './types.js';
 
 describe('modelFromJSON', () => {
   const ref = referenceSet();
@@ -21,6 +22,9 @@ describe('modelFromJSON', () => {
     [new RandomForest({ trees: 5, rng: createRng(1) }), 'x'],
     [new GradientBoosting({ maxIter: 5, minSamplesLeaf: 5 }), 'x'],
   ];
+  // Token sequences for the sequence models: ids 1..4 by formula, 1–6 tokens long.
+  const sequences = Array.from({ length: ref.y3.length }, (_, i) => Int32Array.from({ length: 1 + (i % 6) }, (_, t) => 1 + ((i * 7 + t * 3) % 4)));
+  const sequenceModels: SequenceClassifier[] = [new GruClassifier({ hidden: 4, embedding: 2, epochs: 2, rng: createRng(1) })];
 
   it('rebuilds every registered kind with identical probabilities after JSON.stringify/parse', () => {
     for (const [model, features] of models) {
@@ -30,7 +34,14 @@ describe('modelFromJSON', () => {
       expect(back.classes).toBe(3);
       expect(Array.from(back.predictProba(ref[features]))).toEqual(Array.from(model.predictProba(ref[features])));
     }
-    expect(Object.keys(MODEL_LOADERS).sort()).toEqual(models.map(([m]) => m.kind).sort());
+    for (const model of sequenceModels) {
+      model.fit(sequences, ref.y3);
+      const back = modelFromJSON(roundTrip(model)) as SequenceClassifier;
+      expect(back.kind).toBe(model.kind);
+      expect(back.classes).toBe(3);
+      expect(Array.from(back.predictProba(sequences))).toEqual(Array.from(model.predictProba(sequences)));
+    }
+    expect(Object.keys(MODEL_LOADERS).sort()).toEqual([...models.map(([m]) => m.kind), ...sequenceModels.map((m) => m.kind)].sort());
   });
 
   it('refuses unknown kinds, newer format versions and non-objects', () => {

@@ -2,6 +2,7 @@
 // registers itself by adding one line to MODEL_LOADERS.
 import { RandomForest } from './forest.js';
 import { GradientBoosting } from './gbdt.js';
+import { GruClassifier } from './gru.js';
 import { GaussianNaiveBayes, MultinomialNaiveBayes } from './naive-bayes.js';
 import { LinearSvm } from './svm.js';
 import { LogisticRegression } from './logistic.js';
@@ -23,6 +24,7 @@ export const MODEL_LOADERS: Readonly<Record<string, ModelLoader>> = {
   'decision-tree': DecisionTree,
   'random-forest': RandomForest,
   gbdt: GradientBoosting,
+  gru: GruClassifier,
 };
 
 /** Rebuilds a model from its toJSON() output (also after JSON.stringify/parse); unknown kinds and newer versions are refused. */
