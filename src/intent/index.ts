@@ -1,0 +1,8 @@
+// What other features use of intent: page categories, the incremental feature extractor, the Online Shoppers
+// columns of the same state, and the token sequence for the sequence models.
+export { checkPageRules, createPageCategorizer, DEFAULT_PAGE_RULES, PAGE_CATEGORIES, PageRule, PageRules, type PageCategorizer, type PageCategory, type RuleProblem } from './page-categories.js';
+export {
+  createFeatureState, engagementScore, FEATURE_COUNT, FEATURE_NAMES, isBounce, namedVector, OUTCOME_FEATURES, sessionLocalTime, setContext, update, vector,
+  type FeatureContext, type FeatureEvent, type FeatureState, type FeatureStateOptions,
+} from './features.js';
+export { DEFAULT_SEQUENCE_LENGTH, OUTCOME_TOKENS, PAD, sequence, SEQUENCE_VOCABULARY, tokenNames } from './sequence.js';
