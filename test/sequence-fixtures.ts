@@ -84,3 +84,19 @@ export function gradientCheck<K extends string>(net: SequenceNet, layout: ParamL
   }
   return result;
 }
+
+/** The largest |float64 − float32| gradient difference over the largest float64 gradient, for the same parameters. */
+export function float32GradientGap(net64: SequenceNet, net32: SequenceNet, batch: BatchRow[]): number {
+  for (const net of [net64, net32]) {
+    net.beginBatch();
+    for (const row of batch) net.accumulate(row.tokens, row.tokens.length, row.label, row.scale);
+    net.endBatch();
+  }
+  let diff = 0;
+  let norm = 0;
+  for (let i = 0; i < net64.grads.length; i++) {
+    diff = Math.max(diff, Math.abs(net64.grads[i]! - net32.grads[i]!));
+    norm = Math.max(norm, Math.abs(net64.grads[i]!));
+  }
+  return diff / norm;
+}

@@ -6,8 +6,8 @@
 // table): each step then costs the recurrent product only, which is what makes training and a session update cheap.
 import { createRng, type Rng } from '../platform/random.js';
 import { expectModel, readCount } from './model-json.js';
-import { countClasses, rowWeights, type ClassWeight } from './preprocess.js';
-import { cleanAll, predictAll, trainSequenceNet, vocabularyOf, type SequenceFitInfo, type SequenceNet, type SequenceTrainOptions } from './sequence-fit.js';
+import { countClasses, rowWeights } from './preprocess.js';
+import { cleanAll, predictAll, trainSequenceNet, vocabularyOf, type SequenceFitInfo, type SequenceModelOptions, type SequenceNet } from './sequence-fit.js';
 import { decodeFloat32, encodeFloat32, linearBackward, linearForward, paramLayout, paramViews, sigmoid, softmaxInPlace, type ParamLayout, type Vec, type VecConstructor } from './tensor.js';
 import type { FitOptions, Labels, SequenceClassifier, SerializedModel } from './types.js';
 
@@ -202,20 +202,13 @@ export class GruNetwork implements SequenceNet {
   }
 }
 
-export interface GruOptions extends SequenceTrainOptions {
+export interface GruOptions extends SequenceModelOptions {
   /** Hidden units (default 32). */
   hidden?: number;
   /** Embedding width (default 16). */
   embedding?: number;
   /** Classify from the last hidden state (default) or the mean over steps. */
   pooling?: Pooling;
-  /** Tokens kept per sequence, the most recent (default 50). */
-  maxLength?: number;
-  /** Token ids 0..vocabulary-1 (0 is padding); default: the largest id seen in training + 1. */
-  vocabulary?: number;
-  classes?: number;
-  classWeight?: ClassWeight;
-  rng?: Rng;
 }
 
 /** GRU classifier over token sequences (SequenceClassifier). */

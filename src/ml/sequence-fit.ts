@@ -2,6 +2,7 @@
 // mini-batch training loop with Adam and early stopping on a stratified held-out fraction, and batch prediction.
 import type { Rng } from '../platform/random.js';
 import { Adam } from './adam.js';
+import type { ClassWeight } from './preprocess.js';
 import { stratifiedHoldout, shuffleInPlace } from './split.js';
 import type { Vec } from './tensor.js';
 import type { Labels } from './types.js';
@@ -38,6 +39,19 @@ export interface SequenceTrainOptions {
   validationFraction?: number;
   /** Epochs without a better held-out loss before stopping; the best epoch's weights are kept (default 5). */
   patience?: number;
+}
+
+/** Options every sequence model takes besides its architecture. */
+export interface SequenceModelOptions extends SequenceTrainOptions {
+  /** Tokens kept per sequence, the most recent (default 50). */
+  maxLength?: number;
+  /** Token ids 0..vocabulary-1 (0 is padding); default: the largest id seen in training + 1. */
+  vocabulary?: number;
+  classes?: number;
+  /** Per-class weights multiplying the sample weights, or 'balanced'. */
+  classWeight?: ClassWeight;
+  /** Seeds the initial weights, the held-out split and the shuffling (default createRng(0)). */
+  rng?: Rng;
 }
 
 /** How a fit went. */

@@ -8,6 +8,7 @@ import { LogisticRegression } from './logistic.js';
 import { GaussianNaiveBayes, MultinomialNaiveBayes } from './naive-bayes.js';
 import { MODEL_LOADERS, modelFromJSON } from './serialize.js';
 import { LinearSvm } from './svm.js';
+import { TransformerClassifier } from './transformer.js';
 import { DecisionTree } from './tree.js';
 import type { Classifier, SequenceClassifier } from './types.js';
 
@@ -24,7 +25,10 @@ describe('modelFromJSON', () => {
   ];
   // Token sequences for the sequence models: ids 1..4 by formula, 1–6 tokens long.
   const sequences = Array.from({ length: ref.y3.length }, (_, i) => Int32Array.from({ length: 1 + (i % 6) }, (_, t) => 1 + ((i * 7 + t * 3) % 4)));
-  const sequenceModels: SequenceClassifier[] = [new GruClassifier({ hidden: 4, embedding: 2, epochs: 2, rng: createRng(1) })];
+  const sequenceModels: SequenceClassifier[] = [
+    new GruClassifier({ hidden: 4, embedding: 2, epochs: 2, rng: createRng(1) }),
+    new TransformerClassifier({ dModel: 4, maxLength: 6, epochs: 2, rng: createRng(1) }),
+  ];
 
   it('rebuilds every registered kind with identical probabilities after JSON.stringify/parse', () => {
     for (const [model, features] of models) {

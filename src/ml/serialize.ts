@@ -6,6 +6,7 @@ import { GruClassifier } from './gru.js';
 import { GaussianNaiveBayes, MultinomialNaiveBayes } from './naive-bayes.js';
 import { LinearSvm } from './svm.js';
 import { LogisticRegression } from './logistic.js';
+import { TransformerClassifier } from './transformer.js';
 import { DecisionTree } from './tree.js';
 import type { Classifier, SequenceClassifier, SerializedModel } from './types.js';
 
@@ -25,6 +26,7 @@ export const MODEL_LOADERS: Readonly<Record<string, ModelLoader>> = {
   'random-forest': RandomForest,
   gbdt: GradientBoosting,
   gru: GruClassifier,
+  transformer: TransformerClassifier,
 };
 
 /** Rebuilds a model from its toJSON() output (also after JSON.stringify/parse); unknown kinds and newer versions are refused. */
