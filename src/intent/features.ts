@@ -56,6 +56,9 @@ export interface FeatureState {
   /** Views per distinct path (at most MAX_TRACKED_PAGES paths) and the views of paths beyond that. */
   pageViews: Map<string, number>;
   untrackedViews: number;
+  /** Paths of the first and the latest page view (entrance and, so far, exit). */
+  entryPath: string | null;
+  lastPath: string | null;
   clicks: number;
   linkClicks: number;
   ctaClicks: number;
@@ -77,6 +80,8 @@ export interface FeatureState {
   customEvents: number;
   addToCart: number;
   conversions: number;
+  /** Conversions of type purchase (the Online Shoppers label, Revenue). */
+  purchases: number;
   conversionValue: number;
   catPages: Float64Array;
   catMs: Float64Array;
@@ -113,11 +118,13 @@ export function createFeatureState(options: FeatureStateOptions = {}): FeatureSt
     pages: 0,
     pageViews: new Map(),
     untrackedViews: 0,
+    entryPath: null,
+    lastPath: null,
     clicks: 0, linkClicks: 0, ctaClicks: 0, pagesWithLinkClick: 0,
     scrollMax: 0, scrollSumDone: 0, wpmSum: 0, wpmCount: 0, pxSum: 0, pxCount: 0,
     formFocus: 0, formSubmit: 0, formAbandon: 0,
     hesitations: 0, mouseMs: 0, mouseSpeedSum: 0, mouseCount: 0,
-    customEvents: 0, addToCart: 0, conversions: 0, conversionValue: 0,
+    customEvents: 0, addToCart: 0, conversions: 0, purchases: 0, conversionValue: 0,
     catPages: new Float64Array(C),
     catMs: new Float64Array(C),
     bigrams: new Float64Array(BIGRAM_BUCKETS),
@@ -207,6 +214,7 @@ export function update(state: FeatureState, event: FeatureEvent): void {
       return token('identify');
     case 'conversion':
       state.conversions += 1;
+      if (d.type === 'purchase') state.purchases += 1;
       state.conversionValue += num(d.value);
       return token('conversion');
     case 'section':
@@ -235,6 +243,8 @@ function pageView(state: FeatureState, event: FeatureEvent, referrer: string | u
   if (views !== undefined) state.pageViews.set(path, views + 1);
   else if (state.pageViews.size < MAX_TRACKED_PAGES) state.pageViews.set(path, 1);
   else state.untrackedViews += 1;
+  state.entryPath ??= path;
+  state.lastPath = path;
   state.page = { category, since: event.ts, left: false, scroll: 0, linkClicked: false };
   pushToken(state.tokens, pageTokenId(PAGE_CATEGORIES[category]!));
 }

@@ -5,4 +5,8 @@ export {
   createFeatureState, engagementScore, FEATURE_COUNT, FEATURE_NAMES, isBounce, namedVector, OUTCOME_FEATURES, sessionLocalTime, setContext, update, vector,
   type FeatureContext, type FeatureEvent, type FeatureState, type FeatureStateOptions,
 } from './features.js';
+export {
+  createPageStatsAccumulator, ONLINE_SHOPPERS_COLUMNS, onlineShoppersCsvLine, onlineShoppersRow, revenue, SHOPPERS_PAGE_TYPE,
+  type OnlineShoppersRow, type PageRates, type PageStatsAccumulator, type SitePageStats,
+} from './online-shoppers.js';
 export { DEFAULT_SEQUENCE_LENGTH, OUTCOME_TOKENS, PAD, sequence, SEQUENCE_VOCABULARY, tokenNames } from './sequence.js';
