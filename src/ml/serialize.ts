@@ -1,5 +1,6 @@
 // Loading any model back from its toJSON(): one map from `kind` to the class that reads it. A new model class
 // registers itself by adding one line to MODEL_LOADERS.
+import { SoftVotingEnsemble, StackingEnsemble } from './ensemble.js';
 import { RandomForest } from './forest.js';
 import { GradientBoosting } from './gbdt.js';
 import { GruClassifier } from './gru.js';
@@ -16,6 +17,16 @@ export interface ModelLoader {
   fromJSON(json: unknown): Classifier | SequenceClassifier;
 }
 
+/** A loader looked up when used: ensembles load their members through modelFromJSON, so they import this module. */
+function lazy(get: () => ModelLoader): ModelLoader {
+  return {
+    get VERSION() {
+      return get().VERSION;
+    },
+    fromJSON: (json) => get().fromJSON(json),
+  };
+}
+
 /** kind → the class that reads it. */
 export const MODEL_LOADERS: Readonly<Record<string, ModelLoader>> = {
   'multinomial-nb': MultinomialNaiveBayes,
@@ -27,6 +38,8 @@ export const MODEL_LOADERS: Readonly<Record<string, ModelLoader>> = {
   gbdt: GradientBoosting,
   gru: GruClassifier,
   transformer: TransformerClassifier,
+  'soft-voting': lazy(() => SoftVotingEnsemble),
+  stacking: lazy(() => StackingEnsemble),
 };
 
 /** Rebuilds a model from its toJSON() output (also after JSON.stringify/parse); unknown kinds and newer versions are refused. */
