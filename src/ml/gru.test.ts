@@ -40,19 +40,19 @@ describe('GruNetwork gradients', () => {
 
 describe('GruClassifier', () => {
   const rng = createRng('order');
-  const train = orderTask(rng, 1500);
+  const train = orderTask(rng, 1000);
   const test = orderTask(rng, 500);
   let model: GruClassifier;
 
   it('learns whether token 1 comes before token 2 (> 95 %) where a bag of tokens stays at chance', () => {
-    model = new GruClassifier({ hidden: 16, embedding: 8, rng: createRng(1), epochs: 40, learningRate: 0.01 });
+    model = new GruClassifier({ hidden: 12, embedding: 6, rng: createRng(1), epochs: 30, learningRate: 0.02 });
     model.fit(train.sequences, train.y);
     const acc = accuracy(test.y, argmaxRows(model.predictProba(test.sequences), 2));
     expect(acc).toBeGreaterThan(0.95);
     expect(bagOfTokensAccuracy(train, test, 7)).toBeLessThan(0.6);
     const info = model.fitInfo!;
     expect(info.bestEpoch).toBeGreaterThan(0);
-    expect(info.validationLoss[info.bestEpoch - 1]).toBe(Math.min(...info.validationLoss));
+    expect(info.validationLoss[info.bestEpoch - 1]! - Math.min(...info.validationLoss)).toBeLessThanOrEqual(1e-6); // the kept epoch
   });
 
   it('ignores padding wherever it is and keeps only the most recent maxLength tokens', () => {

@@ -139,7 +139,7 @@ export class TransformerNetwork implements SequenceNet {
   /** Forward pass over tokens[0, length): caches every block's activations, leaves the probabilities in `logits`. */
   private run(tokens: Int32Array, length: number): void {
     const { shape, p, logits, pooled } = this;
-    const { dModel: d, heads, ff } = shape;
+    const { dModel: d, ff } = shape;
     const L = length;
     pooled.fill(0);
     if (L > 0) {
@@ -149,8 +149,6 @@ export class TransformerNetwork implements SequenceNet {
         const q = (L - 1 - t) * d;
         for (let i = 0; i < d; i++) x0[t * d + i] = p.emb![e + i]! + p.pos![q + i]!;
       }
-      const dh = d / heads;
-      const scale = 1 / Math.sqrt(dh);
       for (let b = 0; b < shape.blocks; b++) {
         const w = this.pb[b]!;
         const c = this.cache[b]!;
@@ -160,23 +158,7 @@ export class TransformerNetwork implements SequenceNet {
         linearForward(c.a, 0, L, d, w.wq, w.bq, d, c.q, 0);
         linearForward(c.a, 0, L, d, w.wk, w.bk, d, c.k, 0);
         linearForward(c.a, 0, L, d, w.wv, w.bv, d, c.v, 0);
-        for (let h = 0; h < heads; h++) {
-          const off = h * dh;
-          for (let t = 0; t < L; t++) {
-            const row = (h * L + t) * L;
-            for (let s = 0; s < L; s++) {
-              let dot = 0;
-              for (let i = 0; i < dh; i++) dot += c.q[t * d + off + i]! * c.k[s * d + off + i]!;
-              c.p[row + s] = dot * scale;
-            }
-            softmaxInPlace(c.p, row, L);
-            for (let i = 0; i < dh; i++) {
-              let sum = 0;
-              for (let s = 0; s < L; s++) sum += c.p[row + s]! * c.v[s * d + off + i]!;
-              c.ctx[t * d + off + i] = sum;
-            }
-          }
-        }
+        this.attend(c, L);
         linearForward(c.ctx, 0, L, d, w.wo, w.bo, d, c.x1, 0);
         for (let i = 0; i < L * d; i++) c.x1[i]! += x[i]!;
         layerNormForward(c.x1, 0, L, d, w.ln2g, w.ln2b, c.c, c.xhat2, c.rstd2);
@@ -193,6 +175,72 @@ export class TransformerNetwork implements SequenceNet {
     softmaxInPlace(logits, 0, shape.classes);
   }
 
+  /** Scaled dot-product attention of every head over the sequence's own L tokens (the length mask): fills p and ctx. */
+  private attend(c: BlockCache, L: number): void {
+    const { dModel: d, heads } = this.shape;
+    const dh = d / heads;
+    const scale = 1 / Math.sqrt(dh);
+    const { q, k, v, p, ctx } = c; // locals: the hot loops read typed arrays, not object fields
+    for (let h = 0; h < heads; h++) {
+      const off = h * dh;
+      for (let t = 0; t < L; t++) {
+        const row = (h * L + t) * L;
+        const qt = t * d + off;
+        for (let s = 0; s < L; s++) {
+          const ks = s * d + off;
+          let dot = 0;
+          for (let i = 0; i < dh; i++) dot += q[qt + i]! * k[ks + i]!;
+          p[row + s] = dot * scale;
+        }
+        softmaxInPlace(p, row, L);
+        ctx.fill(0, qt, qt + dh);
+        for (let s = 0; s < L; s++) {
+          const pts = p[row + s]!;
+          const vs = s * d + off;
+          for (let i = 0; i < dh; i++) ctx[qt + i]! += pts * v[vs + i]!;
+        }
+      }
+    }
+  }
+
+  /** Backward of attend: from ∂ctx (dctx) adds into dq, dk and dv. */
+  private attendBackward(c: BlockCache, L: number, dctx: Vec): void {
+    const { dModel: d, heads } = this.shape;
+    const dh = d / heads;
+    const inv = 1 / Math.sqrt(dh);
+    const { q, k, v, p } = c;
+    const { dq, dk, dv, dp } = this;
+    for (let h = 0; h < heads; h++) {
+      const off = h * dh;
+      for (let t = 0; t < L; t++) {
+        const row = (h * L + t) * L;
+        const qt = t * d + off;
+        let dot = 0;
+        for (let s = 0; s < L; s++) {
+          const vs = s * d + off;
+          const pts = p[row + s]!;
+          let sum = 0;
+          for (let i = 0; i < dh; i++) {
+            const dc = dctx[qt + i]!;
+            sum += dc * v[vs + i]!;
+            dv[vs + i]! += pts * dc;
+          }
+          dp[s] = sum;
+          dot += pts * sum;
+        }
+        for (let s = 0; s < L; s++) {
+          const ds = p[row + s]! * (dp[s]! - dot) * inv; // through the softmax and the 1/√dₕ scale
+          if (ds === 0) continue;
+          const ks = s * d + off;
+          for (let i = 0; i < dh; i++) {
+            dq[qt + i]! += ds * k[ks + i]!;
+            dk[ks + i]! += ds * q[qt + i]!;
+          }
+        }
+      }
+    }
+  }
+
   forward(tokens: Int32Array, length: number, out: Float64Array, off: number): void {
     this.run(tokens, length);
     for (let c = 0; c < this.shape.classes; c++) out[off + c] = this.logits[c]!;
@@ -200,8 +248,8 @@ export class TransformerNetwork implements SequenceNet {
 
   accumulate(tokens: Int32Array, length: number, label: number, scale: number): number {
     this.run(tokens, length);
-    const { shape, p, g, logits, dx, dx1, dtmp, dq, dk, dv, dff, dp } = this;
-    const { dModel: d, heads, ff, classes } = shape;
+    const { shape, p, g, logits, dx, dx1, dtmp, dq, dk, dv, dff } = this;
+    const { dModel: d, ff, classes } = shape;
     const L = length;
     const loss = -Math.log(Math.max(logits[label]!, 1e-30));
     for (let c = 0; c < classes; c++) logits[c] = scale * (logits[c]! - (c === label ? 1 : 0));
@@ -213,8 +261,6 @@ export class TransformerNetwork implements SequenceNet {
     for (let t = L - 1; t >= 0; t--) for (let i = 0; i < d; i++) dtmp[t * d + i] = dtmp[i]!;
     dx.fill(0, 0, L * d);
     layerNormBackward(dtmp, 0, L, d, p.lnfg!, this.xhatf, this.rstdf, g.lnfg!, g.lnfb!, dx);
-    const dh = d / heads;
-    const inv = 1 / Math.sqrt(dh);
     for (let b = shape.blocks - 1; b >= 0; b--) {
       const w = this.pb[b]!;
       const gw = this.gb[b]!;
@@ -234,32 +280,7 @@ export class TransformerNetwork implements SequenceNet {
       dq.fill(0, 0, L * d);
       dk.fill(0, 0, L * d);
       dv.fill(0, 0, L * d);
-      for (let h = 0; h < heads; h++) {
-        const off = h * dh;
-        for (let t = 0; t < L; t++) {
-          const row = (h * L + t) * L;
-          let dot = 0;
-          for (let s = 0; s < L; s++) {
-            let sum = 0;
-            const pts = c.p[row + s]!;
-            for (let i = 0; i < dh; i++) {
-              const dc = dtmp[t * d + off + i]!;
-              sum += dc * c.v[s * d + off + i]!;
-              dv[s * d + off + i]! += pts * dc;
-            }
-            dp[s] = sum;
-            dot += pts * sum;
-          }
-          for (let s = 0; s < L; s++) {
-            const ds = c.p[row + s]! * (dp[s]! - dot) * inv; // through the softmax and the 1/√dₕ scale
-            if (ds === 0) continue;
-            for (let i = 0; i < dh; i++) {
-              dq[t * d + off + i]! += ds * c.k[s * d + off + i]!;
-              dk[s * d + off + i]! += ds * c.q[t * d + off + i]!;
-            }
-          }
-        }
-      }
+      this.attendBackward(c, L, dtmp);
       dtmp.fill(0, 0, L * d);
       linearBackward(dq, 0, c.a, 0, L, d, w.wq, d, gw.wq, gw.bq, dtmp, 0);
       linearBackward(dk, 0, c.a, 0, L, d, w.wk, d, gw.wk, gw.bk, dtmp, 0);
