@@ -1,6 +1,7 @@
 // Transpiles src/ and bench/ to dist/ with esbuild (~0.2 s; type checking is `npm run typecheck`), copies the SQL
-// migrations and the PGlite worker (plain JS) next to the code that loads them, and bundles the browser tracker and
-// consent banner into dist/web/t.js and dist/web/widget.js, failing when one outgrows its gzipped size budget.
+// migrations and the PGlite worker (plain JS) next to the code that loads them, and bundles the browser tracker, the
+// consent banner and the survey it loads into dist/web/t.js, widget.js and survey.js, failing when one outgrows its
+// gzipped size budget.
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
@@ -30,6 +31,8 @@ const kb = (bytes) => (bytes / 1024).toFixed(1) + ' KB';
 const browserScripts = [
   { name: 't.js', entry: 'web/tracker/index.ts', gzipLimit: 5 * 1024 },
   { name: 'widget.js', entry: 'web/widget/index.ts', gzipLimit: 6 * 1024 },
+  // Loaded by widget.js only for visitors who granted analytics (docs/decisions.md: inline it would not fit).
+  { name: 'survey.js', entry: 'web/widget/survey.ts', gzipLimit: 3 * 1024 },
 ];
 for (const { name, entry, gzipLimit } of browserScripts) {
   const file = path.join(out, 'web', name);

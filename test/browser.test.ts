@@ -6,12 +6,12 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser } from 'playwright-core';
 import yauzl from 'yauzl';
+import { sql } from 'kysely';
+import { invalidateSiteCache } from '../src/sites/index.js';
 import { pgliteBackend, startApp, type TestApp } from './helpers.js';
 import { freePort } from './processes.js';
+import { ARGS, CHROMIUM, focusedInShadow, HUMAN_UA } from './browser-helpers.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'];
-const HUMAN_UA = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0.0.0 Safari/537.36';
 const d = fs.existsSync(CHROMIUM) ? describe : describe.skip;
 if (!fs.existsSync(CHROMIUM)) console.log('[augur] /usr/bin/chromium is missing (apt-get install -y chromium): the browser suite is SKIPPED.');
 
@@ -26,6 +26,9 @@ d('tracker in a real browser', () => {
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'augur-browser-'));
     t = await startApp(pgliteBackend, { DEMO_SITE: 'true', DATA_DIR: dataDir, PORT: String(port), PUBLIC_URL: base });
     await t.app.listen({ host: '127.0.0.1', port });
+    // No visit-reason survey here (test/survey-browser.test.ts has it): drawn at random, it could cover what these click.
+    await t.ctx.db.updateTable('sites').set({ settings: sql`jsonb_set(settings, '{intent}', '{"survey_rate": 0}'::jsonb)` }).execute();
+    invalidateSiteCache(t.ctx);
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
   }, 60_000);
   afterAll(async () => {
@@ -117,12 +120,8 @@ d('tracker in a real browser', () => {
     const dialog = page.getByRole('dialog', { name: 'Your privacy choices' });
     await expect.poll(() => dialog.isVisible()).toBe(true);
     // Focus moved into the dialog, and Tab cycles through its controls only.
-    // The banner lives in a shadow root: the focused element inside it, named by its text.
-    const focused = () =>
-      page.evaluate<string>(`(() => {
-        const inner = document.activeElement && document.activeElement.shadowRoot && document.activeElement.shadowRoot.activeElement;
-        return inner ? (inner.getAttribute('role') === 'dialog' ? 'dialog' : inner.textContent) : 'outside: ' + document.activeElement.tagName;
-      })()`);
+    // The banner lives in a shadow root.
+    const focused = () => focusedInShadow(page);
     expect(await focused()).toBe('dialog');
     const order: string[] = [];
     for (let i = 0; i < 5; i++) {
@@ -214,7 +213,7 @@ d('tracker in a real browser', () => {
         zip.readEntry();
       }),
     );
-    expect([...entries.keys()].sort()).toEqual(['README.txt', 'audit.csv', 'consent.csv', 'events.csv', 'sessions.csv']);
+    expect([...entries.keys()].sort()).toEqual(['README.txt', 'audit.csv', 'consent.csv', 'events.csv', 'intent_predictions.csv', 'sessions.csv']);
     expect(entries.get('events.csv')).toContain(`${base}/demo/pricing.html`);
     expect(entries.get('sessions.csv')).toContain(vid);
 

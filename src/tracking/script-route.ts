@@ -1,5 +1,6 @@
-// GET /t.js (the tracker) and /widget.js (the consent banner), built by `npm run build` into dist/web. Cached by
-// browsers for an hour (with an ETag for cheap revalidation) and loadable from any site's pages.
+// GET /t.js (the tracker), /widget.js (the consent banner) and /survey.js (the survey it loads), built by
+// `npm run build` into dist/web. Cached by browsers for an hour (with an ETag for cheap revalidation) and loadable
+// from any site's pages.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -37,4 +38,5 @@ function serveBuiltScript(app: FastifyInstance, ctx: AppContext, name: string, w
 export function scriptRoute(app: FastifyInstance, ctx: AppContext): void {
   serveBuiltScript(app, ctx, 't.js', 'tracker');
   serveBuiltScript(app, ctx, 'widget.js', 'consent banner');
+  serveBuiltScript(app, ctx, 'survey.js', 'visit-reason survey');
 }

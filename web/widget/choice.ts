@@ -96,7 +96,7 @@ export const erase = (api: string, site: string) =>
     const tracker = window.augur && window.augur.consent;
     // The tracker drops its ids and stops at once; then its stored choice goes too, so the banner asks afresh.
     if (tracker && tracker.set) tracker.set({ analytics: false, marketing: false, personalization: false });
-    [KEY, TOKEN, VID, 'augur_sid', 'augur_q'].forEach((k) => {
+    [KEY, TOKEN, VID, 'augur_sid', 'augur_q', 'augur_survey'].forEach((k) => {
       try {
         localStorage.removeItem(k);
       } catch {}

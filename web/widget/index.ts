@@ -2,7 +2,7 @@
 //   <script src="https://augur.example.com/widget.js" data-site="pk_…" defer></script>
 // Optional attributes: data-api (server base URL; default the script's origin), data-lang (en, de, fr; default the
 // browser's language), data-settings-link="false" (no floating "Privacy settings" button; call
-// window.augurConsentBanner.open() from your own link instead).
+// window.augurConsentBanner.open() from your own link instead), data-survey="false" (never load the visit-reason survey).
 import { decide, download, erase, mustAsk, stored, token, type Choice } from './choice.js';
 import { pickLang, textsFor, type SiteTexts } from './i18n.js';
 import { createBanner, type Banner, type DataAction } from './ui.js';
@@ -37,6 +37,7 @@ const start = async () => {
   };
   const decided = (choice: Choice) => {
     decide(api, site!, choice, config.policy_version, source);
+    survey(choice);
     banner.settings(attr('settings-link') != 'false');
   };
   // After an erasure the visitor is a new one here too: nothing stored, the banner as on a first visit.
@@ -47,10 +48,20 @@ const start = async () => {
           source = 'banner';
           banner.open({ analytics: false, marketing: false, personalization: false }, false);
         });
+  // The survey comes in its own script, and only for visitors who granted analytics (the banner has no room for it).
+  let surveyLoaded = attr('survey') == 'false';
+  const survey = (choice: Choice | null) => {
+    if (surveyLoaded || !choice || !choice.analytics) return;
+    surveyLoaded = true;
+    const s = document.createElement('script');
+    s.src = api + '/survey.js';
+    [['site', site!], ['api', api], ['lang', lang]].forEach(([k, v]) => s.setAttribute('data-' + k, v!));
+    document.head.appendChild(s);
+  };
   const banner: Banner = createBanner(textsFor(lang, config.texts), config.policy_url, lang, decided, reopen, rights);
   const s = stored();
   if (mustAsk(s, config.policy_version)) banner.open(s, false);
-  else banner.settings(attr('settings-link') != 'false');
+  else banner.settings(attr('settings-link') != 'false'), survey(s);
   ready = reopen;
   if (pending) reopen();
 };
