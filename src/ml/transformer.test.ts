@@ -43,7 +43,7 @@ describe('TransformerNetwork gradients', () => {
 
 describe('TransformerClassifier', () => {
   const rng = createRng('order-tf');
-  const train = orderTask(rng, 1500);
+  const train = orderTask(rng, 1000);
   const test = orderTask(rng, 500);
   let model: TransformerClassifier;
 
