@@ -19,6 +19,7 @@ import { opsRoutes } from './ops/routes.js';
 import { trackingRoutes } from './tracking/routes.js';
 import { privacyRoutes } from './privacy/routes.js';
 import { intentSurveyRoutes } from './intent/survey-routes.js';
+import { intentRoutes } from './intent/routes.js';
 import { VISITOR_TOKEN_HEADER } from './privacy/visitor-token.js';
 import { sessionRoutes } from './tracking/session-routes.js';
 import { liveRoutes, LIVE_PROTOCOL } from './tracking/live-routes.js';
@@ -184,6 +185,7 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
   trackingRoutes(app, ctx, pipeline);
   privacyRoutes(app, ctx);
   intentSurveyRoutes(app, ctx);
+  intentRoutes(app, ctx);
   sessionRoutes(app, ctx);
   liveRoutes(app, ctx);
   scriptRoute(app, ctx);

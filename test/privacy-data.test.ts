@@ -63,8 +63,8 @@ describeEachBackend('privacy data export and erasure', (backend) => {
       expect(res.statusCode, res.body).toBe(202);
       expect(res.json()).toMatchObject({ accepted: 2 });
     }
-    expect(await rowsFor(A)).toEqual({ user_events: 2, user_sessions: 1, consent_records: 1 });
-    expect(await rowsFor(B)).toEqual({ user_events: 2, user_sessions: 1, consent_records: 1 });
+    expect(await rowsFor(A)).toEqual({ user_events: 2, user_sessions: 1, consent_records: 1, intent_predictions: 0 });
+    expect(await rowsFor(B)).toEqual({ user_events: 2, user_sessions: 1, consent_records: 1, intent_predictions: 0 });
   });
 
   it('exports one visitor as a streamed attachment, with nothing of another visitor, and audits it', async () => {
@@ -128,7 +128,7 @@ describeEachBackend('privacy data export and erasure', (backend) => {
       const own = await t.app.inject({ method, url: dataUrl(`visitor_id=${A}&reason=curious`, strangerSite.id), headers: stranger.auth });
       expect(own.statusCode, own.body).toBe(200);
     }
-    expect(await rowsFor(A)).toEqual({ user_events: 2, user_sessions: 1, consent_records: 1 });
+    expect(await rowsFor(A)).toEqual({ user_events: 2, user_sessions: 1, consent_records: 1, intent_predictions: 0 });
   });
 
   it('erases one visitor everywhere in the registry, keeps the other, audits with a receipt and keeps the chain valid', async () => {
@@ -136,9 +136,9 @@ describeEachBackend('privacy data export and erasure', (backend) => {
     const res = await t.app.inject({ method: 'DELETE', url: dataUrl(`visitor_id=${A}&reason=Erasure%20request`), headers: auth });
     expect(res.statusCode, res.body).toBe(200);
     const receipt = res.json();
-    expect(receipt).toEqual({ receipt_id: expect.stringMatching(/^[0-9a-f-]{36}$/), erased: { events: 2, sessions: 1, consent_records: 1 } });
-    expect(await rowsFor(A)).toEqual({ user_events: 0, user_sessions: 0, consent_records: 0 });
-    expect(await rowsFor(B)).toEqual({ user_events: 2, user_sessions: 1, consent_records: 1 });
+    expect(receipt).toEqual({ receipt_id: expect.stringMatching(/^[0-9a-f-]{36}$/), erased: { events: 2, sessions: 1, consent_records: 1, intent_predictions: 0 } });
+    expect(await rowsFor(A)).toEqual({ user_events: 0, user_sessions: 0, consent_records: 0, intent_predictions: 0 });
+    expect(await rowsFor(B)).toEqual({ user_events: 2, user_sessions: 1, consent_records: 1, intent_predictions: 0 });
     // The cached decision is gone too.
     expect(await recordedConsent(t.ctx, site.id, A)).toBeNull();
     const entry = await t.ctx.db.selectFrom('audit_log').selectAll().where('action', '=', 'privacy.erased').orderBy('id', 'desc').executeTakeFirstOrThrow();
@@ -146,7 +146,7 @@ describeEachBackend('privacy data export and erasure', (backend) => {
     expect(entry.details).toMatchObject({ receipt_id: receipt.receipt_id, erased: receipt.erased });
     expect(await verifyAudit(t.ctx.db)).toMatchObject({ ok: true });
     // A second erasure finds nothing.
-    expect((await t.app.inject({ method: 'DELETE', url: dataUrl(`visitor_id=${A}&reason=again`), headers: auth })).json().erased).toEqual({ events: 0, sessions: 0, consent_records: 0 });
+    expect((await t.app.inject({ method: 'DELETE', url: dataUrl(`visitor_id=${A}&reason=again`), headers: auth })).json().erased).toEqual({ events: 0, sessions: 0, consent_records: 0, intent_predictions: 0 });
   });
 
   it('resolves a customer id to every visitor seen with it, on this site only', async () => {
@@ -173,10 +173,10 @@ describeEachBackend('privacy data export and erasure', (backend) => {
 
     const erased = await t.app.inject({ method: 'DELETE', url: `/api/privacy/data?site_id=${site.id}&customer_id=cust-77&reason=erasure%20request`, headers: auth });
     expect(erased.statusCode, erased.body).toBe(200);
-    expect(erased.json().erased).toEqual({ events: 3, sessions: 2, consent_records: 2 });
-    for (const v of [C1, C2]) expect(await rowsFor(v)).toEqual({ user_events: 0, user_sessions: 0, consent_records: 0 });
+    expect(erased.json().erased).toEqual({ events: 3, sessions: 2, consent_records: 2, intent_predictions: 0 });
+    for (const v of [C1, C2]) expect(await rowsFor(v)).toEqual({ user_events: 0, user_sessions: 0, consent_records: 0, intent_predictions: 0 });
     expect(await t.ctx.db.selectFrom('consent_records').select('id').where('site_id', '=', other.id).execute()).toHaveLength(1);
-    expect(await rowsFor(B)).toEqual({ user_events: 2, user_sessions: 1, consent_records: 1 });
+    expect(await rowsFor(B)).toEqual({ user_events: 2, user_sessions: 1, consent_records: 1, intent_predictions: 0 });
     // The customer id itself is never written to the audit log.
     const audit = await t.ctx.db.selectFrom('audit_log').select(['subject', 'details']).where('action', 'in', ['privacy.erased', 'privacy.exported']).execute();
     expect(JSON.stringify(audit)).not.toContain('cust-77');

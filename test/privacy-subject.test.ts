@@ -186,7 +186,7 @@ describeEachBackend('subject data rights with a visitor token', (backend) => {
     expect(res.headers['content-type']).toBe('application/zip');
     expect(res.headers['content-disposition']).toMatch(/^attachment; filename="augur-subject-data-\d{4}-\d{2}-\d{2}\.zip"$/);
     const files = await unzip(res.rawPayload);
-    expect([...files.keys()].sort()).toEqual(['README.txt', 'audit.csv', 'consent.csv', 'events.csv', 'sessions.csv']);
+    expect([...files.keys()].sort()).toEqual(['README.txt', 'audit.csv', 'consent.csv', 'events.csv', 'intent_predictions.csv', 'sessions.csv']);
     const readme = files.get('README.txt')!.toString('utf8');
     for (const name of ['sessions.csv', 'events.csv', 'consent.csv', 'audit.csv', 'visitor_zip01']) expect(readme).toContain(name);
 
@@ -266,7 +266,7 @@ describeEachBackend('subject data rights with a visitor token', (backend) => {
     expect(res.body).not.toContain('/elsewhere');
     expect(res.body).not.toContain(other.id);
     const erased = await subject('DELETE', token);
-    expect(erased.json().erased).toEqual({ events: 1, sessions: 1, consent_records: 1 });
+    expect(erased.json().erased).toEqual({ events: 1, sessions: 1, consent_records: 1, intent_predictions: 0 });
     expect(await count('user_events', other.id, V)).toBe(2);
     expect(await count('consent_records', other.id, V)).toBe(1);
   });
@@ -281,7 +281,7 @@ describeEachBackend('subject data rights with a visitor token', (backend) => {
     const res = await subject('DELETE', token, '', nextIp(), '/api/privacy/data');
     expect(res.statusCode, res.body).toBe(200);
     const receipt = res.json();
-    expect(receipt).toEqual({ receipt_id: expect.stringMatching(/^[0-9a-f-]{36}$/), erased: { events: 3, sessions: 1, consent_records: 2 } });
+    expect(receipt).toEqual({ receipt_id: expect.stringMatching(/^[0-9a-f-]{36}$/), erased: { events: 3, sessions: 1, consent_records: 2, intent_predictions: 0 } });
     for (const table of ['user_events', 'user_sessions', 'consent_records'] as const) expect(await count(table, site.id, V)).toBe(0);
     const entry = await t.ctx.db.selectFrom('audit_log').selectAll().where('action', '=', 'privacy.erased').orderBy('id', 'desc').executeTakeFirstOrThrow();
     expect(entry).toMatchObject({ actor: `visitor:${V}`, subject: `visitor:${V}` });

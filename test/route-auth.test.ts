@@ -42,6 +42,7 @@ const SAMPLE_BODIES: Record<string, unknown> = {
   'PATCH /api/v1/sites/:siteId/members/:userId': { role: 'viewer' },
   'POST /api/v1/sites/:siteId/api-keys': { name: 'stolen', role: 'owner' },
   'PUT /api/v1/sites/:siteId/privacy/retention': { events_months: 1, sessions_months: 1, consent_months: 1, chat_months: 1, audit_months: 12 },
+  'POST /api/v1/sites/:siteId/intent/train': { task: 'visit_reason', budget_seconds: 1 },
 };
 
 // A valid query for each site route whose query has required fields, for the same reason.
@@ -175,7 +176,7 @@ describe('route table authorization', () => {
     // Real ids on the site, so a missing check would act on something rather than 404 by luck.
     const invite = (await t.app.inject({ method: 'POST', url: `/api/v1/sites/${site.id}/members`, headers: owner.auth, payload: { email: 'invited@example.com', role: 'viewer' } })).json();
     const key = (await t.app.inject({ method: 'POST', url: `/api/v1/sites/${site.id}/api-keys`, headers: owner.auth, payload: { name: 'k', role: 'viewer' } })).json();
-    const values = { siteId: site.id, userId: String(owner.user.id), inviteId: invite.invite_id, keyId: key.id, sessionId: 'session_guarded' };
+    const values = { siteId: site.id, userId: String(owner.user.id), inviteId: invite.invite_id, keyId: key.id, sessionId: 'session_guarded', runId: crypto.randomUUID(), id: crypto.randomUUID() };
 
     const outsider = await signUp(t.app);
     const otherSite = await createSite(t.app, outsider.auth, { name: 'Elsewhere' });

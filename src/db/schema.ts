@@ -227,6 +227,60 @@ export interface VisitorTokenRevocationsTable {
   expires_at: Timestamp;
 }
 
+export type IntentTask = 'visit_reason' | 'conversion';
+export type IntentModelStatus = 'candidate' | 'champion' | 'challenger' | 'retired';
+export type TrainingRunStatus = 'queued' | 'running' | 'succeeded' | 'failed';
+
+export interface IntentPredictionsTable {
+  prediction_id: string;
+  session_id: string;
+  site_id: string;
+  visitor_id: string;
+  predicted_intent: string | null;
+  confidence_score: number | null;
+  conversion_probability: number | null;
+  probabilities: Json<Record<string, number>>;
+  model_version: string | null;
+  events_seen: ColumnType<number, number | undefined, number>;
+  timestamp: Timestamp;
+}
+
+export interface IntentModelsTable {
+  id: string;
+  site_id: string;
+  task: IntentTask;
+  version: number;
+  kind: string;
+  status: ColumnType<IntentModelStatus, IntentModelStatus | undefined, IntentModelStatus>;
+  traffic_share: ColumnType<number, number | undefined, number>;
+  shadow: ColumnType<boolean, boolean | undefined, boolean>;
+  data_hash: string;
+  feature_names: Json<string[]>;
+  classes: Json<string[]>;
+  metrics: Json<Record<string, unknown>>;
+  card: Json<Record<string, unknown>>;
+  artifact: Json<Record<string, unknown>>;
+  training_rows: number;
+  created_at: Timestamp;
+  promoted_at: NullableTimestamp;
+}
+
+export interface TrainingRunsTable {
+  id: string;
+  site_id: string;
+  task: IntentTask;
+  status: ColumnType<TrainingRunStatus, TrainingRunStatus | undefined, TrainingRunStatus>;
+  stage: ColumnType<string, string | undefined, string>;
+  progress: ColumnType<number, number | undefined, number>;
+  requested_by: string;
+  params: Json<Record<string, unknown>>;
+  result: ColumnType<Record<string, unknown> | null, string | null | undefined, string | null>;
+  error: string | null;
+  created_at: Timestamp;
+  started_at: NullableTimestamp;
+  finished_at: NullableTimestamp;
+}
+
 export interface Database {
   sites: SitesTable;
   users: UsersTable;
@@ -246,4 +300,7 @@ export interface Database {
   scheduled_jobs: ScheduledJobsTable;
   retention_policies: RetentionPoliciesTable;
   retention_purges: RetentionPurgesTable;
+  intent_predictions: IntentPredictionsTable;
+  intent_models: IntentModelsTable;
+  training_runs: TrainingRunsTable;
 }

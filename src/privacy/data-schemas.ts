@@ -3,7 +3,7 @@ import { Type } from '@sinclair/typebox';
 
 export const ExportFormat = Type.Union([Type.Literal('json'), Type.Literal('zip')], {
   default: 'json',
-  description: 'json: one JSON document; zip: a ZIP of CSV files (sessions, events, consent, audit) with a README, for people',
+  description: 'json: one JSON document; zip: a ZIP of CSV files (sessions, events, consent, intent_predictions, audit) with a README, for people',
 });
 export type ExportFormat = 'json' | 'zip';
 
@@ -14,6 +14,7 @@ export const ExportBody = Type.Object(
     sessions: Type.Array(Type.Record(Type.String(), Type.Unknown())),
     events: Type.Array(Type.Record(Type.String(), Type.Unknown())),
     consent: Type.Array(Type.Record(Type.String(), Type.Unknown())),
+    intent_predictions: Type.Array(Type.Record(Type.String(), Type.Unknown())),
     audit: Type.Array(Type.Record(Type.String(), Type.Unknown())),
   },
   { description: 'Streamed as an attachment; with format=zip an application/zip of CSV files instead' },
@@ -21,5 +22,5 @@ export const ExportBody = Type.Object(
 
 export const Receipt = Type.Object({
   receipt_id: Type.String({ format: 'uuid' }),
-  erased: Type.Object({ events: Type.Integer(), sessions: Type.Integer(), consent_records: Type.Integer() }),
+  erased: Type.Object({ events: Type.Integer(), sessions: Type.Integer(), consent_records: Type.Integer(), intent_predictions: Type.Integer() }),
 });

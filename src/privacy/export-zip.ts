@@ -1,4 +1,4 @@
-// The subject export as a ZIP of CSVs, for people: sessions.csv, events.csv, consent.csv, audit.csv and a
+// The subject export as a ZIP of CSVs, for people: sessions.csv, events.csv, consent.csv, intent_predictions.csv, audit.csv and a
 // README.txt saying what each holds. Streamed: each CSV is read a page of rows at a time, only when the archive
 // reaches it, and the archive is written as it is read (yazl deflates each entry as a stream).
 import { Readable } from 'node:stream';
@@ -11,6 +11,7 @@ const FILES: Record<string, string> = {
   sessions: 'one row per visit: when it started and ended, pages seen, device, browser, language, the site that referred you, campaign tags, the consent in force',
   events: 'one row per thing recorded during your visits (page views, clicks, scrolling, forms, custom events); event_data holds the details as JSON',
   consent: 'every consent choice you made on this site, with the policy version, where it was made, and your IP address shortened to its network part',
+  intent_predictions: "the site's estimates of why you visited and how likely you were to buy or sign up, made from your behaviour during a visit",
   audit: "the site's log of actions about you (consent changes, exports, erasures); ids only",
 };
 

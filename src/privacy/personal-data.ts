@@ -43,6 +43,14 @@ export const SUBJECT_TABLES: readonly SubjectTable[] = [
     exported: true,
     erased: true,
   },
+  {
+    table: 'intent_predictions',
+    subjectColumn: 'visitor_id',
+    siteColumn: 'site_id',
+    personalColumns: ['session_id', 'visitor_id', 'predicted_intent', 'confidence_score', 'conversion_probability', 'probabilities', 'timestamp'],
+    exported: true,
+    erased: true,
+  },
 ];
 
 /** Tables that hold no personal data of tracked subjects, each with the reason. */
@@ -61,5 +69,7 @@ export const NOT_SUBJECT_DATA: Readonly<Record<string, string>> = {
   retention_purges: 'counts of purged rows per site and kind; no subject data',
   daily_salts: 'random salts of cookieless hashes; deleted daily, hold no subject data themselves',
   visitor_token_revocations: 'keyed digests of revoked visitor tokens and erased subjects (no id in clear); they must outlive the erasure to keep refusing replays, and expire with the tokens',
+  intent_models: 'the model registry: parameters, aggregate metrics and cards; trained on pseudonymized snapshots, no subject id (tested)',
+  training_runs: 'training progress and results: actor labels, counts and metrics only',
   audit_log: 'pseudonymous ids only (visitor:<id>); kept after erasure so the hash chain stays verifiable (exported, not erased)',
 };

@@ -114,6 +114,20 @@ const auditPages = (db: Db, siteId: string, visitorIds: string[]) =>
     (row) => Number(row.id),
   );
 
+const predictionPages = (db: Db, siteId: string, visitorIds: string[]) =>
+  keysetPages(
+    (after: { ts: Date; id: string } | undefined) => {
+      let q = db
+        .selectFrom('intent_predictions')
+        .select(['prediction_id', 'session_id', 'visitor_id', 'predicted_intent', 'confidence_score', 'conversion_probability', 'probabilities', 'model_version', 'events_seen', 'timestamp'])
+        .where('site_id', '=', siteId)
+        .where('visitor_id', 'in', visitorIds);
+      if (after) q = q.where(({ eb, refTuple, tuple }) => eb(refTuple('timestamp', 'prediction_id'), '>', tuple(after.ts, after.id)));
+      return q.orderBy('timestamp').orderBy('prediction_id').limit(PAGE).execute();
+    },
+    (row) => ({ ts: row.timestamp, id: row.prediction_id }),
+  );
+
 /** The export's sections in order, each as pages of rows read lazily (nothing is read until iterated). */
 export function subjectSections(db: Db, siteId: string, subject: Subject): [string, AsyncIterable<Record<string, unknown>[]>][] {
   const ids = subject.visitor_ids;
@@ -122,6 +136,7 @@ export function subjectSections(db: Db, siteId: string, subject: Subject): [stri
     ['sessions', ids.length ? sessionPages(db, siteId, ids) : none()],
     ['events', ids.length ? eventPages(db, siteId, ids) : none()],
     ['consent', ids.length ? consentPages(db, siteId, ids) : none()],
+    ['intent_predictions', ids.length ? predictionPages(db, siteId, ids) : none()],
     ['audit', ids.length ? auditPages(db, siteId, ids) : none()],
   ];
 }
@@ -176,7 +191,7 @@ export async function auditExport(ctx: AppContext, subject: Subject, op: Operato
 
 export interface ErasureReceipt {
   receipt_id: string;
-  erased: { events: number; sessions: number; consent_records: number };
+  erased: { events: number; sessions: number; consent_records: number; intent_predictions: number };
 }
 
 /**
@@ -191,7 +206,11 @@ export async function eraseSubject(ctx: AppContext, subject: Subject, op: Operat
     let events = 0;
     let sessions = 0;
     let consent = 0;
+    let predictions = 0;
     if (ids.length) {
+      // Each prediction is filed under its session's visitor id, so the ids find them all.
+      const pr = await trx.deleteFrom('intent_predictions').where('site_id', '=', op.siteId).where('visitor_id', 'in', ids).executeTakeFirst();
+      predictions = Number(pr.numDeletedRows);
       const ev = await trx
         .deleteFrom('user_events')
         .where('site_id', '=', op.siteId)
@@ -205,7 +224,7 @@ export async function eraseSubject(ctx: AppContext, subject: Subject, op: Operat
     }
     // Tokens issued to the erased visitors so far stop working: they would reach whatever the ids collect next.
     await revokeVisitorTokens(trx, ctx, op.siteId, ids, op.at, op.token);
-    const totals = { events, sessions, consent_records: consent };
+    const totals = { events, sessions, consent_records: consent, intent_predictions: predictions };
     const details = { receipt_id: receiptId, reason: op.reason, by: subject.customer_id !== undefined ? 'customer_id' : 'visitor_id', visitors: ids.length, erased: totals };
     // Last in the transaction: the audit append holds the chain's lock until the commit.
     if (ids.length === 0) await appendAudit(trx, { siteId: op.siteId, actor: op.actor, action: 'privacy.erased', subject: null, details, at: op.at });
