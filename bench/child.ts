@@ -1,9 +1,10 @@
 // Pieces shared by the benchmarks' child servers: temporary data directories and scratch
-// PostgreSQL databases, both removed by cleanUp() when the child exits.
+// PostgreSQL databases, both removed by cleanUp() when the child exits, and the child's life cycle.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import type { FastifyInstance } from 'fastify';
 
 const cleanups: Array<() => Promise<void> | void> = [];
 
@@ -44,4 +45,43 @@ export async function scratchPostgres(): Promise<string | undefined> {
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
   return url.toString();
+}
+
+/**
+ * Runs a child server: start() builds it (undefined: nothing to serve, its skip line already printed), then it
+ * listens on 127.0.0.1:$PORT (default any free port) and prints readyLine(port) as one JSON line. SIGTERM, or with
+ * BENCH_CHILD set the end of stdin (the benchmark exited or died), closes it and cleans up; so does a failed start.
+ */
+export async function runChild(start: () => Promise<FastifyInstance | undefined>, readyLine: (port: number) => Promise<unknown> | unknown): Promise<void> {
+  try {
+    const app = await start();
+    if (!app) {
+      await cleanUp();
+      process.exit(0);
+    }
+    let closing = false;
+    const shutdown = () => {
+      if (closing) return;
+      closing = true;
+      app.close().then(cleanUp).then(
+        () => process.exit(0),
+        (err: unknown) => {
+          console.error(err);
+          process.exit(1);
+        },
+      );
+    };
+    // Ctrl-C reaches the whole process group: clean up then too, so no scratch database is left behind.
+    process.on('SIGTERM', shutdown);
+    process.on('SIGINT', shutdown);
+    if (process.env.BENCH_CHILD) process.stdin.on('end', shutdown).resume();
+    await app.listen({ host: '127.0.0.1', port: Number(process.env.PORT ?? 0) });
+    const address = app.server.address();
+    const port = typeof address === 'object' && address ? address.port : 0;
+    console.log(JSON.stringify(await readyLine(port)));
+  } catch (err) {
+    console.error(err);
+    await cleanUp().catch(() => {});
+    process.exit(1);
+  }
 }

@@ -10,7 +10,7 @@
 // SIGTERM (or, with BENCH_CHILD set, the end of stdin) closes the server, removes the temp dir
 // or drops the scratch database, and exits 0.
 import Fastify, { type FastifyInstance } from 'fastify';
-import { cleanUp, scratchPostgres, tempDir } from './child.js';
+import { runChild, scratchPostgres, tempDir } from './child.js';
 
 const mode = process.argv[2] ?? '';
 
@@ -70,31 +70,4 @@ if (!start) {
   console.error(`usage: http-server.js ${Object.keys(starters).join('|')}`);
   process.exit(2);
 }
-try {
-  const app = await start();
-  if (!app) process.exit(0);
-  let closing = false;
-  const shutdown = () => {
-    if (closing) return;
-    closing = true;
-    app.close().then(cleanUp).then(
-      () => process.exit(0),
-      (err: unknown) => {
-        console.error(err);
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGTERM', shutdown);
-  // Started by a benchmark: stdin is a pipe from it, so its end (the benchmark exited or died) stops us too.
-  if (process.env.BENCH_CHILD) process.stdin.on('end', shutdown).resume();
-  await app.listen({ host: '127.0.0.1', port: Number(process.env.PORT ?? 0) });
-  const address = app.server.address();
-  const port = typeof address === 'object' && address ? address.port : 0;
-  const token = mode === 'bare' ? undefined : await register(`http://127.0.0.1:${port}`);
-  console.log(JSON.stringify({ port, token }));
-} catch (err) {
-  console.error(err);
-  await cleanUp().catch(() => {});
-  process.exit(1);
-}
+await runChild(start, async (port) => ({ port, token: mode === 'bare' ? undefined : await register(`http://127.0.0.1:${port}`) }));

@@ -49,9 +49,16 @@ export interface Envelope {
   userAgent: string;
 }
 
+export interface FactoryOptions {
+  /** Visitor ids are `bv_<tag>_<n>` (default: a random tag). */
+  tag?: string;
+  /** Each request from a new visitor `bv_<tag>_r<seq>` in a session of its own (default: ~20 requests per visitor). */
+  visitorPerRequest?: boolean;
+}
+
 /** Builds the requests of one run; seq numbers are unique across the whole benchmark. */
-export function requestFactory(site: string) {
-  const tag = crypto.randomBytes(4).toString('hex');
+export function requestFactory(site: string, opts: FactoryOptions = {}) {
+  const tag = opts.tag ?? crypto.randomBytes(4).toString('hex');
   const random = rng(20261121);
   const pick = <T>(items: readonly T[]) => items[Math.floor(random() * items.length)]!;
   let seq = 0;
@@ -96,8 +103,8 @@ export function requestFactory(site: string) {
     }
     const envelope = {
       site,
-      visitor_id: `bv_${tag}_${Math.floor(session / 2)}`,
-      session_id: `bs_${tag}_${session}`,
+      visitor_id: opts.visitorPerRequest ? `bv_${tag}_r${n}` : `bv_${tag}_${Math.floor(session / 2)}`,
+      session_id: opts.visitorPerRequest ? `bs_${tag}_r${n}` : `bs_${tag}_${session}`,
       consent: { analytics: true, marketing: false, personalization: false },
       sent_at: now,
       context: CONTEXT,

@@ -42,13 +42,18 @@ function machineCpu(): { busy: number; total: number } {
     return { busy: NaN, total: NaN };
   }
 }
-/** CPU seconds so far of each PostgreSQL process. */
-function postgresCpu(): Map<number, number> {
+/**
+ * CPU seconds so far of each PostgreSQL process; with `database`, only the backends serving it (their title names
+ * it), so other databases' work on a shared server is left out, and so are the server's shared processes.
+ */
+function postgresCpu(database?: string): Map<number, number> {
   const byPid = new Map<number, number>();
   for (const pid of fs.readdirSync('/proc')) {
     if (!/^\d+$/.test(pid)) continue;
     try {
-      if (fs.readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'postgres') byPid.set(Number(pid), cpuSeconds(Number(pid)) ?? 0);
+      if (fs.readFileSync(`/proc/${pid}/comm`, 'utf8').trim() !== 'postgres') continue;
+      if (database && !fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(` ${database} `)) continue;
+      byPid.set(Number(pid), cpuSeconds(Number(pid)) ?? 0);
     } catch {
       // exited meanwhile
     }
@@ -56,14 +61,17 @@ function postgresCpu(): Map<number, number> {
   return byPid;
 }
 /** PostgreSQL CPU since a mark: processes started meanwhile count from 0; those that exited meanwhile are missed. */
-function postgresCpuSince(mark: Map<number, number>): number {
+function postgresCpuSince(mark: Map<number, number>, database?: string): number {
   let sum = 0;
-  for (const [pid, seconds] of postgresCpu()) sum += seconds - (mark.get(pid) ?? 0);
+  for (const [pid, seconds] of postgresCpu(database)) sum += seconds - (mark.get(pid) ?? 0);
   return sum;
 }
-/** Where a phase starts, for cpuSince: the server process `pid`, PostgreSQL's processes when `postgres`. */
-export function cpuMark(pid: number | undefined, postgres: boolean) {
-  return { at: performance.now(), pid, postgres, server: cpuSeconds(pid) ?? NaN, db: postgres ? postgresCpu() : new Map<number, number>(), client: process.cpuUsage(), machine: machineCpu() };
+/**
+ * Where a phase starts, for cpuSince: the server process `pid`, PostgreSQL's processes when `postgres` (only the
+ * backends of `database` when given).
+ */
+export function cpuMark(pid: number | undefined, postgres: boolean, database?: string) {
+  return { at: performance.now(), pid, postgres, database, server: cpuSeconds(pid) ?? NaN, db: postgres ? postgresCpu(database) : new Map<number, number>(), client: process.cpuUsage(), machine: machineCpu() };
 }
 export function cpuSince(mark: ReturnType<typeof cpuMark>) {
   const seconds = (performance.now() - mark.at) / 1000;
@@ -72,7 +80,7 @@ export function cpuSince(mark: ReturnType<typeof cpuMark>) {
   const pct = (cpu: number) => round((100 * cpu) / seconds, 0);
   return {
     serverCpuPct: pct((cpuSeconds(mark.pid) ?? NaN) - mark.server),
-    dbCpuPct: mark.postgres ? pct(postgresCpuSince(mark.db)) : undefined,
+    dbCpuPct: mark.postgres ? pct(postgresCpuSince(mark.db, mark.database)) : undefined,
     clientCpuPct: pct((client.user + client.system) / 1e6),
     /** Of all cores: 100 % = every core busy. */
     machineCpuPct: round((100 * (m.busy - mark.machine.busy)) / (m.total - mark.machine.total), 0),

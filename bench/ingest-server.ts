@@ -19,7 +19,7 @@
 import crypto from 'node:crypto';
 import { sql } from 'kysely';
 import type { FastifyInstance } from 'fastify';
-import { cleanUp, scratchPostgres, tempDir } from './child.js';
+import { runChild, scratchPostgres, tempDir } from './child.js';
 import type { AppContext } from '../src/context.js';
 import type { EventPipeline } from '../src/tracking/pipeline.js';
 
@@ -126,33 +126,12 @@ async function start(): Promise<{ app: FastifyInstance; ctx: AppContext } | unde
   return { app, ctx };
 }
 
-try {
-  const started = await start();
-  if (!started) {
-    await cleanUp();
-    process.exit(0);
-  }
-  const { app, ctx } = started;
-  let closing = false;
-  const shutdown = () => {
-    if (closing) return;
-    closing = true;
-    app.close().then(cleanUp).then(
-      () => process.exit(0),
-      (err: unknown) => {
-        console.error(err);
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGTERM', shutdown);
-  if (process.env.BENCH_CHILD) process.stdin.on('end', shutdown).resume();
-  await app.listen({ host: '127.0.0.1', port: Number(process.env.PORT ?? 0) });
-  const address = app.server.address();
-  const port = typeof address === 'object' && address ? address.port : 0;
-  console.log(JSON.stringify({ port, publicKey: PUBLIC_KEY, origin: BENCH_ORIGIN, kind: ctx.dbHandle.kind }));
-} catch (err) {
-  console.error(err);
-  await cleanUp().catch(() => {});
-  process.exit(1);
-}
+let kind = '';
+await runChild(
+  async () => {
+    const started = await start();
+    kind = started?.ctx.dbHandle.kind ?? '';
+    return started?.app;
+  },
+  (port) => ({ port, publicKey: PUBLIC_KEY, origin: BENCH_ORIGIN, kind }),
+);

@@ -16,8 +16,8 @@
 // --no-tracker. BENCH_CPU_PROF=dir writes the server's CPU profiles there.
 import os from 'node:os';
 import path from 'node:path';
-import { execFileSync, type ChildProcess } from 'node:child_process';
-import { here, machine, percentile, round, spawnWithReadyLine, stop, table, writeResults } from './lib.js';
+import type { ChildProcess } from 'node:child_process';
+import { flagValue, gitCommit, here, machine, percentile, round, spawnWithReadyLine, stop, table, withEachServer, writeResults } from './lib.js';
 import { EVENTS_PER_REQUEST, maxLoad, pacedIngest, requestFactory, type LoadResult, type Requests } from './ingest-load.js';
 import { cpuMark, cpuSince, othersCpuPct, writerMetrics, writerSince } from './ingest-measure.js';
 import { trackerCost, trackerSize, type TrackerCost } from './tracker-cost.js';
@@ -38,10 +38,7 @@ const TARGETS: Record<Backend, { eventsPerSecond: number }> = { postgres: { even
 const P99_TARGET_MS = 25;
 
 function parseArgs(argv: string[]) {
-  const value = (name: string) => {
-    const i = argv.indexOf(name);
-    return i >= 0 ? argv[i + 1] : undefined;
-  };
+  const value = (name: string) => flagValue(argv, name);
   const quick = argv.includes('--quick');
   const duration = Number(value('--duration') ?? (quick ? 10 : 60));
   const db = value('--db') ?? 'both';
@@ -292,22 +289,12 @@ async function main() {
   const phases: Phase[] = [];
   const skipped: Record<string, string> = {};
   let tracker: { size?: ReturnType<typeof trackerSize>; cost?: (TrackerCost & { rowsStored: number }) | { error: string } } = {};
-  for (const backend of settings.backends) {
-    const server = await startServer(backend);
-    if ('skip' in server) {
-      skipped[backend] = server.skip;
-      console.log(`SKIP ${backend}: ${server.skip}`);
-      continue;
+  await withEachServer(settings.backends, startServer, skipped, async (server, backend) => {
+    await benchBackend(server, phases, skipped);
+    if (settings.tracker && backend === settings.backends[settings.backends.length - 1]) {
+      tracker = await measureTracker(server);
     }
-    try {
-      await benchBackend(server, phases, skipped);
-      if (settings.tracker && backend === settings.backends[settings.backends.length - 1]) {
-        tracker = await measureTracker(server);
-      }
-    } finally {
-      await stop(server.child);
-    }
-  }
+  });
 
   const summary = summarise(phases);
   console.log(`\nMedians over ${settings.rounds} round(s) (max: closed loop; paced: open loop at half the target). Loss = acknowledged events without a row.\n`);
@@ -362,17 +349,6 @@ async function main() {
   console.log(`\nload average at the end: ${loadavgEnd.join(' ')} (the load generator, the server and PostgreSQL share these cores)`);
   const file = writeResults('ingest', { benchmark: 'ingest', machine: { ...info, loadavgEnd }, settings, targets: { ...TARGETS, p99Ms: P99_TARGET_MS }, summary, ratios, skipped, tracker, phases });
   console.log(`wrote ${file}`);
-}
-
-/** The commit measured, marked "+dirty" when the working tree differs from it. */
-function gitCommit(): string | undefined {
-  try {
-    const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
-    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'src', 'web', 'bench'], { encoding: 'utf8' }).trim() !== '';
-    return dirty ? `${head}+dirty` : head;
-  } catch {
-    return undefined;
-  }
 }
 
 async function measureTracker(server: Server) {

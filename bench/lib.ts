@@ -1,5 +1,5 @@
 // Small helpers shared by the benchmarks: child servers, statistics, machine info, results files.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -34,6 +34,31 @@ export function spawnWithReadyLine<T>(args: string[], env: NodeJS.ProcessEnv = p
   });
 }
 
+/**
+ * Starts each backend's server in turn (start answers {skip} when it cannot run, e.g. PostgreSQL unreachable: noted
+ * in `skipped`), runs fn on it, and stops it however fn ends; stopping drops its scratch database.
+ */
+export async function withEachServer<B extends string, S extends { child: ChildProcess }>(
+  backends: B[],
+  start: (backend: B) => Promise<S | { skip: string }>,
+  skipped: Record<string, string>,
+  fn: (server: S, backend: B) => Promise<void>,
+): Promise<void> {
+  for (const backend of backends) {
+    const server = await start(backend);
+    if ('skip' in server) {
+      skipped[backend] = server.skip;
+      console.log(`SKIP ${backend}: ${server.skip}`);
+      continue;
+    }
+    try {
+      await fn(server, backend);
+    } finally {
+      await stop(server.child);
+    }
+  }
+}
+
 /** SIGTERM, then the exit code (null when killed by a signal). */
 export function stop(child: ChildProcess): Promise<number | null> {
   if (child.exitCode !== null) return Promise.resolve(child.exitCode);
@@ -62,6 +87,23 @@ export function machine() {
     platform: `${os.platform()} ${os.release()}`,
     loadavg: os.loadavg().map((n) => round(n)),
   };
+}
+
+/** The value after a command-line flag (`--name value`), or undefined. */
+export function flagValue(argv: string[], name: string): string | undefined {
+  const i = argv.indexOf(name);
+  return i >= 0 ? argv[i + 1] : undefined;
+}
+
+/** The commit measured, marked "+dirty" when the working tree differs from it. */
+export function gitCommit(): string | undefined {
+  try {
+    const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'src', 'web', 'bench'], { encoding: 'utf8' }).trim() !== '';
+    return dirty ? `${head}+dirty` : head;
+  } catch {
+    return undefined;
+  }
 }
 
 export function writeResults(name: string, data: unknown): string {

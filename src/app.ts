@@ -37,6 +37,11 @@ export interface BuildOptions {
   logStream?: DestinationStream;
   /** Replaces the event pipeline (the ingest benchmark compares a naive one). */
   pipeline?: (ctx: AppContext) => EventPipeline;
+  /**
+   * Bench only (bench/privacy.ts measures what the check costs ingest): while it answers false, ingest skips the
+   * recorded-consent lookup. Config and the environment never reach it; without it the check always runs.
+   */
+  recordedConsentCheck?: () => boolean;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{8,64}$/;
@@ -182,7 +187,7 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
   authRoutes(app, ctx);
   siteRoutes(app, ctx);
   auditRoutes(app, ctx);
-  trackingRoutes(app, ctx, pipeline);
+  trackingRoutes(app, ctx, pipeline, opts.recordedConsentCheck);
   privacyRoutes(app, ctx);
   intentSurveyRoutes(app, ctx);
   intentRoutes(app, ctx);

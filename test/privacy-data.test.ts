@@ -32,7 +32,7 @@ describeEachBackend('privacy data export and erasure', (backend) => {
       remoteAddress: '203.0.113.77',
       payload: JSON.stringify({ site: site.public_key, visitor_id: visitor, ...(customerId ? { customer_id: customerId } : {}), categories: { analytics: true, marketing: false, personalization: false }, policy_version: '1' }),
     });
-  const track = (visitor: string, events: { type: string; data?: Record<string, unknown>; path?: string }[]) =>
+  const track = (visitor: string, events: { type: string; data?: Record<string, unknown>; path?: string }[], session = `s_${visitor}`) =>
     t.app.inject({
       method: 'POST',
       url: '/api/v1/track/event',
@@ -41,7 +41,7 @@ describeEachBackend('privacy data export and erasure', (backend) => {
         site: site.public_key,
         sent_at: t.clock.now(),
         visitor_id: visitor,
-        session_id: `s_${visitor}`,
+        session_id: session,
         consent: { analytics: true },
         events: events.map((e, i) => ({ event_id: crypto.randomUUID(), type: e.type, ts: t.clock.now() + i, url: `${ORIGIN}${e.path ?? '/'}`, ...(e.data ? { data: e.data } : {}) })),
       }),
@@ -181,5 +181,30 @@ describeEachBackend('privacy data export and erasure', (backend) => {
     const audit = await t.ctx.db.selectFrom('audit_log').select(['subject', 'details']).where('action', 'in', ['privacy.erased', 'privacy.exported']).execute();
     expect(JSON.stringify(audit)).not.toContain('cust-77');
     expect(await verifyAudit(t.ctx.db)).toMatchObject({ ok: true });
+  });
+
+  it('exports and erases the events of the subject’s sessions filed under another visitor id, and only those', async () => {
+    const S = 'visitor_sessA1';
+    const X = 'visitor_sessX1';
+    const eventsOf = async (visitor: string) => {
+      const r = await sql<{ session_id: string; n: number }>`select session_id, count(*)::int as n from user_events where site_id = ${site.id} and visitor_id = ${visitor} group by 1 order by 1`.execute(t.ctx.db);
+      return Object.fromEntries(r.rows.map((row) => [row.session_id, Number(row.n)]));
+    };
+    const clicks = (n: number) => Array.from({ length: n }, () => ({ type: 'click', data: { tag: 'a' } }));
+    expect((await track(S, clicks(2))).statusCode).toBe(202);
+    // The subject's session continues under another visitor id (an id that changed mid-session), which also has a
+    // session of its own. Erasure finds the first kind through the subject's session ids (subject-data.ts).
+    expect((await track(X, clicks(3), `s_${S}`)).statusCode).toBe(202);
+    expect((await track(X, clicks(4))).statusCode).toBe(202);
+    expect(await eventsOf(X)).toEqual({ [`s_${S}`]: 3, [`s_${X}`]: 4 });
+
+    const exported = await t.app.inject({ method: 'GET', url: dataUrl(`visitor_id=${S}&reason=access%20request`), headers: auth });
+    const events = exported.json().events as { visitor_id: string; session_id: string }[];
+    expect(events.map((e) => `${e.visitor_id}@${e.session_id}`).sort()).toEqual([...Array(2).fill(`${S}@s_${S}`), ...Array(3).fill(`${X}@s_${S}`)]);
+
+    const erased = await t.app.inject({ method: 'DELETE', url: dataUrl(`visitor_id=${S}&reason=erasure%20request`), headers: auth });
+    expect(erased.json().erased).toEqual({ events: 5, sessions: 1, consent_records: 0, intent_predictions: 0 });
+    expect(await eventsOf(S)).toEqual({});
+    expect(await eventsOf(X)).toEqual({ [`s_${X}`]: 4 });
   });
 });

@@ -2,6 +2,7 @@
 // for the ingest path. A decision made on one node reaches the others' caches over the live bus.
 import type { AppContext } from '../context.js';
 import { appendAudit } from '../audit/index.js';
+import { decisionReader, type DecisionReader } from './consent-lookup.js';
 
 export const CATEGORIES = ['analytics', 'marketing', 'personalization'] as const;
 export type Categories = Record<(typeof CATEGORIES)[number], boolean>;
@@ -40,6 +41,13 @@ function cacheOf(ctx: AppContext): Cache {
 }
 
 const keyOf = (siteId: string, visitorId: string) => `${siteId}|${visitorId}`;
+
+const readers = new WeakMap<AppContext, DecisionReader>();
+function readerOf(ctx: AppContext): DecisionReader {
+  let reader = readers.get(ctx);
+  if (!reader) readers.set(ctx, (reader = decisionReader(ctx.db)));
+  return reader;
+}
 
 /**
  * Records a decision (a new row; history is kept) and makes every node forget its cached state. `first` says the
@@ -86,22 +94,14 @@ export async function currentConsent(ctx: AppContext, siteId: string, visitorId:
   return { categories: { necessary: true, ...categories }, policy_version: row?.policy_version ?? null, recorded_at: row?.created_at.toISOString() ?? null };
 }
 
-/** The visitor's recorded categories, or null when they never recorded a decision. Cached briefly. */
+/** The visitor's recorded categories, or null when they never recorded a decision. Cached briefly; misses read in batches. */
 export function recordedConsent(ctx: AppContext, siteId: string, visitorId: string): Promise<Categories | null> {
   const cache = cacheOf(ctx);
   const key = keyOf(siteId, visitorId);
   const hit = cache.get(key);
   if (hit && ctx.clock.now() - hit.at <= CACHE_TTL_MS) return hit.categories;
   if (cache.size >= CACHE_MAX) cache.clear();
-  const categories = ctx.db
-    .selectFrom('consent_records')
-    .select('categories')
-    .where('site_id', '=', siteId)
-    .where('visitor_id', '=', visitorId)
-    .orderBy('id', 'desc')
-    .limit(1)
-    .executeTakeFirst()
-    .then((row) => (row ? normalize(row.categories) : null));
+  const categories = readerOf(ctx)(siteId, visitorId).then((raw) => (raw ? normalize(raw) : null));
   cache.set(key, { at: ctx.clock.now(), categories });
   categories.catch(() => cache.delete(key));
   return categories;

@@ -18,7 +18,7 @@ const ENDPOINTS: { path: string; defaultType?: EventType; summary: string }[] = 
   { path: 'track/session', defaultType: 'session_start', summary: 'Start or describe a session (events default to type session_start)' },
 ];
 
-export function trackingRoutes(parent: FastifyInstance, ctx: AppContext, pipeline: EventPipeline): void {
+export function trackingRoutes(parent: FastifyInstance, ctx: AppContext, pipeline: EventPipeline, recordedConsentCheck = () => true): void {
   parent.register(async (untyped) => {
     siteScriptScope(untyped, INGEST_BODY_LIMIT);
     const app = untyped.withTypeProvider<TypeBoxTypeProvider>();
@@ -35,14 +35,14 @@ export function trackingRoutes(parent: FastifyInstance, ctx: AppContext, pipelin
             body: TrackEnvelope,
             response: withErrors({ 202: IngestAnswer }, 403, 413, 415, 429, 503),
           },
-          handler: (req, reply) => ingest(ctx, pipeline, req, reply, req.body, defaultType),
+          handler: (req, reply) => ingest(ctx, pipeline, req, reply, req.body, defaultType, recordedConsentCheck),
         });
       }
     }
   });
 }
 
-async function ingest(ctx: AppContext, pipeline: EventPipeline, req: FastifyRequest, reply: FastifyReply, envelope: TrackEnvelope, defaultType?: EventType) {
+async function ingest(ctx: AppContext, pipeline: EventPipeline, req: FastifyRequest, reply: FastifyReply, envelope: TrackEnvelope, defaultType: EventType | undefined, recordedConsentCheck: () => boolean) {
   const rawEvents = envelope.events ?? (envelope.event !== undefined ? [envelope.event] : undefined);
   if (!rawEvents) throw badRequest('TRACK_NO_EVENTS', 'Send "events" (an array of 1 to 100) or "event"');
   const { site, trusted } = await authorizeSiteSender(ctx, req, envelope.site);
@@ -52,7 +52,7 @@ async function ingest(ctx: AppContext, pipeline: EventPipeline, req: FastifyRequ
   const withDefaults = defaultType ? rawEvents.map((e) => (isObject(e) && e.type === undefined ? { ...e, type: defaultType } : e)) : rawEvents;
   // A decision recorded through the consent API binds the server, whatever the page claims: an
   // event needs both. (Cookieless requests carry no visitor id and so have nothing recorded.)
-  const recorded = envelope.visitor_id ? await recordedConsent(ctx, site.id, envelope.visitor_id) : null;
+  const recorded = envelope.visitor_id && recordedConsentCheck() ? await recordedConsent(ctx, site.id, envelope.visitor_id) : null;
   const prepared = prepareBatch(
     {
       envelope: recorded ? { ...envelope, consent: narrowConsent(envelope.consent, recorded) } : envelope,
