@@ -8,7 +8,8 @@ import { Standardizer } from '../ml/preprocess.js';
 import { matrix, type Matrix, type SerializedModel } from '../ml/types.js';
 import { FEATURE_NAMES } from './features.js';
 
-type Phrase = { high?: string; low?: string; funnel?: true };
+/** How a segment far above (or below) average on a feature is called; features of one topic name a segment once. */
+type Phrase = { high?: string; low?: string; funnel?: true; topic?: string };
 const SHARES = ['home', 'listing', 'product', 'pricing', 'search', 'blog', 'docs', 'support', 'careers', 'contact', 'about', 'account'] as const;
 
 /**
@@ -22,11 +23,11 @@ export const SEGMENT_FEATURES: Readonly<Record<string, Phrase>> = {
   clicks_per_page: { high: 'many clicks', low: 'few clicks' },
   scroll_mean: { high: 'long reads', low: 'skimming' },
   form_focus: { high: 'fills in forms' },
-  ...Object.fromEntries(SHARES.map((c) => [`share_${c}`, { high: `${c}-heavy` }])),
+  ...Object.fromEntries(SHARES.map((c) => [`share_${c}`, { high: `${c}-heavy`, topic: c }])),
   // In funnel order, the order their names are joined in ("pricing + checkout").
-  reached_pricing: { high: 'pricing', funnel: true },
-  add_to_cart: { high: 'adds to cart', funnel: true },
-  reached_cart: { high: 'cart', funnel: true },
+  reached_pricing: { high: 'pricing', funnel: true, topic: 'pricing' },
+  add_to_cart: { high: 'adds to cart', funnel: true, topic: 'cart' },
+  reached_cart: { high: 'cart', funnel: true, topic: 'cart' },
   reached_checkout: { high: 'checkout', funnel: true },
   returning: { high: 'returning', low: 'first visit' },
   bounce: { high: 'bounces' },
@@ -64,7 +65,7 @@ export function segmentName(z: ArrayLike<number>): string {
     .filter((f) => Math.abs(f.z) >= NAMING_Z && phrase(f))
     .sort((a, b) => Math.abs(b.z) - Math.abs(a.z));
   // One word per topic: "pricing" and "pricing-heavy" say the same thing twice.
-  const topic = (f: { name: string; z: number }) => phrase(f)!.split('-')[0];
+  const topic = (f: { name: string }) => SEGMENT_FEATURES[f.name]!.topic ?? f.name;
   const picked: typeof candidates = [];
   for (const f of candidates) if (picked.length < 2 && !picked.some((p) => topic(p) === topic(f))) picked.push(f);
   if (!picked.length) return 'average behaviour';
