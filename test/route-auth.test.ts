@@ -27,9 +27,12 @@ const EXPECTED_PUBLIC = [
   'GET /api/v1/privacy/consent', 'HEAD /api/v1/privacy/consent', 'GET /api/privacy/consent', 'HEAD /api/privacy/consent',
   // The consent banner's texts and policy version: the same check.
   'GET /api/v1/privacy/banner', 'HEAD /api/v1/privacy/banner',
-  // The tracker and consent banner scripts, loaded by every tracked page.
+  // The visit-reason survey's options and rate: the same check.
+  'GET /api/v1/intent/survey', 'HEAD /api/v1/intent/survey',
+  // The tracker and consent banner scripts, loaded by every tracked page, and the survey the banner loads.
   'GET /t.js', 'HEAD /t.js',
   'GET /widget.js', 'HEAD /widget.js',
+  'GET /survey.js', 'HEAD /survey.js',
   // The CORS preflight route of @fastify/cors: browsers send preflights without credentials.
   'OPTIONS *',
 ];
@@ -43,6 +46,7 @@ const SAMPLE_BODIES: Record<string, unknown> = {
   'POST /api/v1/sites/:siteId/api-keys': { name: 'stolen', role: 'owner' },
   'PUT /api/v1/sites/:siteId/privacy/retention': { events_months: 1, sessions_months: 1, consent_months: 1, chat_months: 1, audit_months: 12 },
   'POST /api/v1/sites/:siteId/intent/train': { task: 'visit_reason', budget_seconds: 1 },
+  'PUT /api/v1/sites/:siteId/intent/taxonomy': { taxonomy: [{ id: 'hijacked', labels: { en: 'Hijacked' } }, { id: 'other', labels: { en: 'Other' } }] },
 };
 
 // A valid query for each site route whose query has required fields, for the same reason.
