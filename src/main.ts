@@ -1,4 +1,4 @@
-// CLI: augur serve | migrate | create-admin | simulate | purge | rotate-keys. (Later features add train, bench, import.)
+// CLI: augur serve | migrate | create-admin | simulate | train | purge | rotate-keys. (Later features add bench, import.)
 import { parseArgs } from 'node:util';
 import { buildApp } from './app.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
@@ -13,6 +13,7 @@ import { startTrackingWorker } from './tracking/pipeline.js';
 import { createJobs, startJobs } from './jobs.js';
 import { RETENTION_JOB } from './privacy/index.js';
 import { parseSimulateArgs, runSimulation, SIMULATE_USAGE } from './simulator/index.js';
+import { parseTrainArgs, trainFromCli, TRAIN_USAGE } from './intent/training/cli.js';
 
 const USAGE = `Usage: augur <command>
 
@@ -20,6 +21,7 @@ const USAGE = `Usage: augur <command>
   migrate        apply pending database migrations and exit
   create-admin   --email you@example.com --username you   (password from a prompt or stdin)
   simulate       --visitors N --rate R/s [--days D]   synthetic traffic through the ingest API (--help for more)
+  train intent   [--site ID] [--task visit_reason|conversion] [--budget-seconds N]   train and register intent models
   purge          run the retention purge now (it also runs on its schedule inside serve)
   rotate-keys    re-encrypt stored personal fields with the first key of ENCRYPTION_KEYS
 
@@ -149,6 +151,18 @@ async function runSimulate(config: Config, args: string[]): Promise<void> {
   if (!summary.ok) process.exitCode = 1;
 }
 
+async function runTrain(config: Config, args: string[]): Promise<void> {
+  const parsed = parseTrainArgs(args);
+  if (typeof parsed === 'string') throw new UsageError(`${parsed}\n${TRAIN_USAGE}`);
+  const ctx = await openContext(config);
+  try {
+    await migrateDatabase(ctx);
+    if ((await trainFromCli(ctx, parsed, (line) => console.log(line))) > 0) process.exitCode = 1;
+  } finally {
+    await closeContext(ctx);
+  }
+}
+
 async function runPurge(config: Config): Promise<void> {
   const ctx = await openContext(config);
   try {
@@ -205,6 +219,8 @@ async function main(argv: string[]): Promise<void> {
       return runCreateAdmin(config, rest);
     case 'simulate':
       return runSimulate(config, rest);
+    case 'train':
+      return runTrain(config, rest);
     case 'purge':
       return runPurge(config);
     case 'rotate-keys':
