@@ -52,11 +52,11 @@ d('visit-reason survey in a real browser', () => {
     await page.goto(`${base}/demo/`);
     await page.getByRole('button', { name: 'Accept all' }).click();
     // Drawn at once (rate 1), but this is only the first page view.
-    await expect.poll(() => page.evaluate(() => localStorage.getItem('augur_survey'))).toBe('{"n":1,"s":true}');
+    await expect.poll(() => page.evaluate(() => localStorage.getItem('augur_survey')), { timeout: 10_000 }).toBe('{"n":1,"s":true,"a":2}');
     expect(await dialog(page).isVisible()).toBe(false);
 
     await page.goto(`${base}/demo/pricing.html`);
-    await expect.poll(() => dialog(page).isVisible()).toBe(true);
+    await expect.poll(() => dialog(page).isVisible(), { timeout: 10_000 }).toBe(true);
     // Focus moved into the prompt (nothing else was focused); the options are the default taxonomy, in order.
     expect(await focused(page)).toBe('dialog');
     const names: string[] = [];
@@ -89,7 +89,7 @@ d('visit-reason survey in a real browser', () => {
     await page.goto(`${base}/demo/`);
     await page.getByRole('button', { name: 'Accept all' }).click();
     await page.goto(`${base}/demo/products.html`);
-    await expect.poll(() => dialog(page).isVisible()).toBe(true);
+    await expect.poll(() => dialog(page).isVisible(), { timeout: 10_000 }).toBe(true);
     await page.keyboard.press('Escape');
     expect(await page.locator('augur-survey').count()).toBe(0);
     await page.goto(`${base}/demo/blog.html`);
@@ -99,6 +99,25 @@ d('visit-reason survey in a real browser', () => {
     await page.evaluate(() => (globalThis as unknown as { augur: { flush(): Promise<void> } }).augur.flush());
     await page.waitForTimeout(300);
     expect(await surveyEvents(sessionId)).toEqual([]);
+    await browser.close();
+  });
+
+  it('asks the server for nothing on the pages before the prompt is due', async () => {
+    t.clock.set(Date.now());
+    await t.ctx.db.updateTable('sites').set({ settings: sql`jsonb_set(settings, '{intent}', '{"survey_rate": 1, "survey_after_pages": 4}'::jsonb)` }).execute();
+    invalidateSiteCache(t.ctx);
+    const { browser, page, loaded } = await visitor();
+    const configReads = () => loaded.filter((p) => p === '/api/v1/intent/survey').length;
+    await page.goto(`${base}/demo/`);
+    await page.getByRole('button', { name: 'Accept all' }).click();
+    await expect.poll(configReads, { timeout: 10_000 }).toBe(1);
+    for (const p of ['products.html', 'blog.html']) await page.goto(`${base}/demo/${p}`);
+    await page.waitForTimeout(500);
+    expect(configReads()).toBe(1);
+    expect(await page.locator('augur-survey').count()).toBe(0);
+    await page.goto(`${base}/demo/pricing.html`);
+    await expect.poll(() => dialog(page).isVisible(), { timeout: 10_000 }).toBe(true);
+    expect(configReads()).toBe(2);
     await browser.close();
   });
 

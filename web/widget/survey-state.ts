@@ -1,6 +1,7 @@
 // When the survey shows, kept per visitor in localStorage augur_survey: whether this visitor was drawn (once, at the
-// site's survey_rate), how many pages they viewed with analytics consent, and whether they answered or dismissed it.
-export type SurveyState = { s?: boolean; n: number; d?: 1 };
+// site's survey_rate), from which page view on it was due then, how many pages they viewed with analytics consent,
+// and whether they answered or dismissed it.
+export type SurveyState = { s?: boolean; a?: number; n: number; d?: 1 };
 
 const KEY = 'augur_survey';
 

@@ -20,13 +20,14 @@ const start = async () => {
   if (state.d || state.s === false || !analyticsConsent()) return;
   state.n++;
   saveState(state);
-  // Visitors not drawn fetch the configuration once, to be drawn; drawn ones again when the prompt is due.
+  // Visitors not drawn fetch the configuration once, to be drawn; drawn ones again only when the prompt is due.
+  if (state.s && state.n < state.a!) return;
   const api = attr('api') || new URL(script!.src, location.href).origin;
   const config: Config | null = await fetch(`${api}/api/v1/intent/survey?site=${encodeURIComponent(site!)}`, { referrerPolicy: 'origin' })
     .then((r) => (r.ok ? r.json() : null))
     .catch(() => null);
   if (!config) return;
-  if (state.s == null) saveState({ ...state, s: (state.s = Math.random() < config.survey_rate) });
+  if (state.s == null) saveState({ ...state, s: (state.s = Math.random() < config.survey_rate), a: config.survey_after_pages });
   const tracker = window.augur;
   if (!state.s || state.n < config.survey_after_pages || !tracker || !tracker.survey || !analyticsConsent()) return;
   const lang = surveyLang(attr('lang'), navigator.language);
