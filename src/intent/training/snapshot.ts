@@ -71,6 +71,8 @@ function consentedSessions(ctx: AppContext, siteId: string): Promise<SessionRow[
     .execute();
 }
 
+const isOutcome = (e: EventRow) => e.event_type === 'conversion' || e.event_type === 'identify' || (e.event_type === 'form' && e.event_data.action === 'submit');
+
 /** What one session's replay yields: its feature state and label, or null when unlabelled. */
 function replay(task: IntentTask, session: SessionRow, previousSessions: number, events: EventRow[]): { state: FeatureState; label: string | null } {
   const state = createFeatureState({
@@ -83,18 +85,16 @@ function replay(task: IntentTask, session: SessionRow, previousSessions: number,
       previousSessions,
     },
   });
-  let label: string | null = null;
+  let label: string | null = task === 'conversion' ? (events.some((e) => e.event_type === 'conversion') ? 'converted' : 'not_converted') : null;
   for (const e of events) {
-    if (task === 'conversion' && e.event_type === 'conversion') {
-      label = 'converted';
-      break; // cut at the first outcome: what follows it is the answer, not evidence
-    }
+    // Cut at the first outcome (the conversion, or the form submit or sign-in that makes it): from there on the
+    // events are the answer, not evidence.
+    if (task === 'conversion' && isOutcome(e)) break;
     if (task === 'visit_reason' && e.event_type === 'survey' && label === null && e.event_data.question === VISIT_REASON_QUESTION && typeof e.event_data.answer === 'string') {
       label = e.event_data.answer;
     }
     update(state, { type: e.event_type, ts: e.timestamp.getTime(), url: e.page_url ?? '', data: e.event_data });
   }
-  if (task === 'conversion') label ??= 'not_converted';
   return { state, label };
 }
 
