@@ -57,6 +57,7 @@ async function start(): Promise<{ app: FastifyInstance; ctx: AppContext } | unde
     // Secrets given, so nothing is generated into DATA_DIR.
     JWT_SECRET: crypto.randomBytes(32).toString('base64url'),
     ENCRYPTION_KEYS: `bench:${crypto.randomBytes(32).toString('base64')}`,
+    BLIND_INDEX_KEY: crypto.randomBytes(32).toString('base64'),
   };
   for (const name of ['TRACK_QUEUE_MAX_EVENTS', 'DATABASE_POOL_MAX']) if (process.env[name]) env[name] = process.env[name]!;
   if (mode === 'postgres') {
