@@ -10,13 +10,14 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { runSimulation, INTENTS } from '../src/simulator/index.js';
 import { OUTCOME_FEATURES } from '../src/intent/index.js';
 import { buildSnapshot } from '../src/intent/training/snapshot.js';
-import { createSite, describeEachBackend, signUp, startAppWithSite, type TestApp, SITE_ORIGIN } from './helpers.js';
+import { BROWSER_UA, createSite, describeEachBackend, signUp, startAppWithSite, type TestApp, SITE_ORIGIN } from './helpers.js';
 
 describeEachBackend('intent training pipeline', (backend) => {
   let t: TestApp;
   let site: { id: string };
   let owner: { auth: Record<string, string> };
   let analystKey: string;
+  let publicKey: string;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'augur-intent-training-'));
   const base = () => `/api/v1/sites/${site.id}/intent`;
   const call = (method: 'GET' | 'POST', url: string, headers: Record<string, string>, payload?: object) => t.app.inject({ method, url, headers, ...(payload ? { payload } : {}) });
@@ -24,6 +25,7 @@ describeEachBackend('intent training pipeline', (backend) => {
   beforeAll(async () => {
     const s = await startAppWithSite(backend);
     ({ t, site, op: owner } = s);
+    publicKey = s.site.public_key;
     const key = await call('POST', `/api/v1/sites/${site.id}/api-keys`, owner.auth, { name: 'simulator', role: 'analyst' });
     expect(key.statusCode, key.body).toBe(201);
     analystKey = key.json().key;
@@ -188,5 +190,35 @@ describeEachBackend('intent training pipeline', (backend) => {
     expect(after.rows.length).toBe(before.rows.length - erased.json().erased.sessions);
     expect(after.rows.length).toBeLessThan(before.rows.length);
     expect(after.dataHash).not.toBe(before.dataHash);
+  });
+  it('cuts a conversion session at its first outcome: the submit, the conversion and what follows are not features', async () => {
+    const visitor = 'v_cut_at_outcome';
+    const session = 's_cut_at_outcome';
+    const headers = { origin: SITE_ORIGIN, 'content-type': 'text/plain', 'user-agent': BROWSER_UA };
+    const consent = await t.app.inject({ method: 'POST', url: '/api/v1/privacy/consent', headers, payload: JSON.stringify({ site: publicKey, visitor_id: visitor, categories: { analytics: true, marketing: false, personalization: false }, policy_version: '1' }) });
+    expect(consent.statusCode, consent.body).toBeLessThan(300);
+    const events = [
+      { type: 'page_view', data: {}, path: '/pricing' },
+      { type: 'click', data: { tag: 'a' }, path: '/pricing' },
+      { type: 'form', data: { action: 'submit' }, path: '/signup' },
+      { type: 'conversion', data: { type: 'signup' }, path: '/signup' },
+      { type: 'page_view', data: {}, path: '/thanks' },
+      { type: 'click', data: { tag: 'a' }, path: '/thanks' },
+    ];
+    const sent = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/track/event',
+      headers,
+      payload: JSON.stringify({ site: publicKey, sent_at: t.clock.now(), visitor_id: visitor, session_id: session, consent: { analytics: true }, events: events.map((e, i) => ({ event_id: crypto.randomUUID(), type: e.type, ts: t.clock.now() + i * 1000, url: `${SITE_ORIGIN}${e.path}`, data: e.data })) }),
+    });
+    expect(sent.statusCode, sent.body).toBe(202);
+    const snap = await buildSnapshot(t.ctx, site.id, 'conversion');
+    const row = snap.rows.find((r) => r.key === t.ctx.pseudonymize(`intent-training:${site.id}|${session}`));
+    expect(row?.label).toBe('converted');
+    const at = (name: string) => row!.features[snap.featureNames.indexOf(name)];
+    expect(at('events')).toBe(2); // the page view and the click before the submit
+    expect(at('pages')).toBe(1);
+    expect(at('events_form')).toBe(0);
+    for (const f of OUTCOME_FEATURES) expect(snap.featureNames).not.toContain(f);
   });
 });

@@ -138,13 +138,15 @@ async function train(ctx: AppContext, runId: string, siteId: string, task: Inten
   const metric = TASK_METRIC[task];
   const budgetMs = params.budgetSeconds * 1000;
   const maxTrials = params.maxTrials ?? 200;
+  const searchStart = Date.now();
   const selection = await selectModel(xTrain, yTrain, k, {
     metric,
     budgetMs,
     seed: params.seed,
     maxTrials,
     kinds: params.kinds ?? [...MODEL_KINDS],
-    onTrial: (done) => progress('select', 0.2 + 0.6 * Math.min(1, done / maxTrials)),
+    // Whichever ends the search first: the trial count or the budget.
+    onTrial: (done) => progress('select', 0.2 + 0.6 * Math.min(1, Math.max(done / maxTrials, (Date.now() - searchStart) / budgetMs))),
   });
 
   await progress('fit', 0.8);
