@@ -161,8 +161,11 @@ describeEachBackend('intent training pipeline', (backend) => {
     expect((await call('POST', `${base()}/models/${crypto.randomUUID()}/promote`, owner.auth)).statusCode).toBe(404);
   }, 120_000);
 
-  it('trains a conversion model without the outcome columns', async () => {
+  it('trains a conversion model without the outcome columns (a run that died with its process does not block it)', async () => {
+    const died = crypto.randomUUID();
+    await t.ctx.db.insertInto('training_runs').values({ id: died, site_id: site.id, task: 'conversion', status: 'running', requested_by: 'cli', params: '{}', created_at: new Date(t.clock.now() - 4 * 3_600_000) }).execute();
     const run = await train({ task: 'conversion', ...fixed });
+    expect(run.run_id).not.toBe(died);
     expect(run.status, run.error).toBe('succeeded');
     expect(run.result.metric).toBe('roc_auc');
     expect(run.result.holdout_score).toBeGreaterThan(0.7);

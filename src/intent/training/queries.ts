@@ -87,8 +87,16 @@ export async function createRun(db: Db, run: { id: string; siteId: string; task:
     .execute();
 }
 
-export function activeRun(db: Db, siteId: string, task: IntentTask) {
-  return db.selectFrom('training_runs').select('id').where('site_id', '=', siteId).where('task', '=', task).where('status', 'in', ['queued', 'running']).executeTakeFirst();
+/** A queued or running run of the task started after `since` (older ones died with their process). */
+export function activeRun(db: Db, siteId: string, task: IntentTask, since: Date) {
+  return db
+    .selectFrom('training_runs')
+    .select('id')
+    .where('site_id', '=', siteId)
+    .where('task', '=', task)
+    .where('status', 'in', ['queued', 'running'])
+    .where('created_at', '>', since)
+    .executeTakeFirst();
 }
 
 export function getRun(db: Db, siteId: string, id: string) {

@@ -8,6 +8,11 @@ import { MIN_CLASS_ROWS, runTraining, trainableClasses, type TrainParams } from 
 import { activeRun, createRun, labelCounts } from './queries.js';
 
 const pending = new WeakMap<AppContext, Set<Promise<unknown>>>();
+/**
+ * A run still queued or running after this long died with its process (the budget is at most an hour, the snapshot
+ * minutes): it no longer blocks a new run.
+ */
+const STALE_RUN_MS = 3 * 3_600_000;
 
 export interface TrainRequest extends TrainParams {
   siteId: string;
@@ -23,7 +28,7 @@ export async function queueTraining(ctx: AppContext, req: TrainRequest): Promise
     const what = req.task === 'visit_reason' ? 'survey answers ("What brings you here today?")' : 'sessions with and without a conversion';
     throw new AppError(422, 'INTENT_NOT_ENOUGH_LABELS', `Not enough labelled sessions to train: at least two classes need ${MIN_CLASS_ROWS} consented sessions each; collect more ${what} first`, [counts]);
   }
-  if (await activeRun(ctx.db, req.siteId, req.task)) throw conflict('TRAINING_IN_PROGRESS', 'A training run for this task is already queued or running');
+  if (await activeRun(ctx.db, req.siteId, req.task, new Date(ctx.clock.now() - STALE_RUN_MS))) throw conflict('TRAINING_IN_PROGRESS', 'A training run for this task is already queued or running');
   const id = crypto.randomUUID();
   const { siteId, task, requestedBy, ...params } = req;
   await createRun(ctx.db, { id, siteId, task, requestedBy, params: { ...params }, at: new Date(ctx.clock.now()) });
