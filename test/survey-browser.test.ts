@@ -111,8 +111,14 @@ d('visit-reason survey in a real browser', () => {
     await page.goto(`${base}/demo/`);
     await page.getByRole('button', { name: 'Accept all' }).click();
     await expect.poll(configReads, { timeout: 10_000 }).toBe(1);
-    for (const p of ['products.html', 'blog.html']) await page.goto(`${base}/demo/${p}`);
-    await page.waitForTimeout(500);
+    // A page counts once survey.js has run on it (it loads after the page's load event): wait for that, as a
+    // visitor who reads the page would, before moving on.
+    const pagesCounted = () => page.evaluate(() => (JSON.parse(localStorage.getItem('augur_survey') ?? '{}') as { n?: number }).n ?? 0);
+    await expect.poll(pagesCounted, { timeout: 10_000 }).toBe(1);
+    for (const [i, p] of ['products.html', 'blog.html'].entries()) {
+      await page.goto(`${base}/demo/${p}`);
+      await expect.poll(pagesCounted, { timeout: 10_000 }).toBe(i + 2);
+    }
     expect(configReads()).toBe(1);
     expect(await page.locator('augur-survey').count()).toBe(0);
     await page.goto(`${base}/demo/pricing.html`);
