@@ -19,6 +19,24 @@ export function tempDir(prefix = 'augur-bench-'): string {
   return dir;
 }
 
+/**
+ * A bench child server's environment: its own DATA_DIR, quiet logs, no demo site, request limits out of the way
+ * (one load generator on one address would otherwise be rate limited), and secrets given so nothing is generated.
+ */
+export function benchServerEnv(name: string, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    DATA_DIR: tempDir(`augur-bench-${name}-`),
+    LOG_LEVEL: 'warn',
+    DEMO_SITE: 'false',
+    RATE_LIMIT_PER_MINUTE: '10000000',
+    INGEST_RATE_LIMIT_PER_MINUTE: '100000000',
+    JWT_SECRET: crypto.randomBytes(32).toString('base64url'),
+    ENCRYPTION_KEYS: `bench:${crypto.randomBytes(32).toString('base64')}`,
+    BLIND_INDEX_KEY: crypto.randomBytes(32).toString('base64'),
+    ...extra,
+  };
+}
+
 const redact = (url: string) => url.replace(/\/\/[^@/]*@/, '//…@');
 
 /** A scratch database's URL (dropped at exit), or undefined when PostgreSQL is unreachable (reported as a skip line). */

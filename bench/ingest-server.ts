@@ -19,7 +19,7 @@
 import crypto from 'node:crypto';
 import { sql } from 'kysely';
 import type { FastifyInstance } from 'fastify';
-import { runChild, scratchPostgres, tempDir } from './child.js';
+import { benchServerEnv, runChild, scratchPostgres } from './child.js';
 import type { AppContext } from '../src/context.js';
 import type { EventPipeline } from '../src/tracking/pipeline.js';
 
@@ -47,18 +47,7 @@ async function start(): Promise<{ app: FastifyInstance; ctx: AppContext } | unde
     import('./naive-pipeline.js'),
     import('../src/sites/index.js'),
   ]);
-  const env: Record<string, string> = {
-    DATA_DIR: tempDir('augur-bench-ingest-'),
-    LOG_LEVEL: 'warn',
-    DEMO_SITE: 'false',
-    // One load generator on one address would otherwise be rate limited.
-    RATE_LIMIT_PER_MINUTE: '10000000',
-    INGEST_RATE_LIMIT_PER_MINUTE: '100000000',
-    // Secrets given, so nothing is generated into DATA_DIR.
-    JWT_SECRET: crypto.randomBytes(32).toString('base64url'),
-    ENCRYPTION_KEYS: `bench:${crypto.randomBytes(32).toString('base64')}`,
-    BLIND_INDEX_KEY: crypto.randomBytes(32).toString('base64'),
-  };
+  const env = benchServerEnv('ingest');
   for (const name of ['TRACK_QUEUE_MAX_EVENTS', 'DATABASE_POOL_MAX']) if (process.env[name]) env[name] = process.env[name]!;
   if (mode === 'postgres') {
     const url = await scratchPostgres();

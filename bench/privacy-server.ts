@@ -5,12 +5,11 @@
 // so the benchmark can create an operator and a site through the API. Bench-only routes, on 127.0.0.1 only, seed
 // data, switch the visitor index and the recorded-consent check, and empty the ingest month between phases.
 // Prints one JSON line when ready: {"port":…, "database"?:…} or {"skip":"why"}.
-import crypto from 'node:crypto';
 import { constants, PerformanceObserver } from 'node:perf_hooks';
 import { sql } from 'kysely';
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../src/context.js';
-import { runChild, scratchPostgres, tempDir } from './child.js';
+import { benchServerEnv, runChild, scratchPostgres } from './child.js';
 import { reseedSubject, seedAll, spread, type SeedSpec, type SubjectSpec } from './privacy-seed.js';
 
 const mode = process.argv[2] ?? '';
@@ -26,19 +25,7 @@ async function start(): Promise<FastifyInstance | undefined> {
     import('../src/app.js'),
     import('../src/audit/log.js'),
   ]);
-  const env: Record<string, string> = {
-    DATA_DIR: tempDir('augur-bench-privacy-'),
-    LOG_LEVEL: 'warn',
-    DEMO_SITE: 'false',
-    ALLOW_SIGNUP: 'true',
-    ACCESS_TOKEN_TTL_SECONDS: '86400',
-    // One load generator on one address would otherwise be rate limited.
-    RATE_LIMIT_PER_MINUTE: '10000000',
-    INGEST_RATE_LIMIT_PER_MINUTE: '100000000',
-    JWT_SECRET: crypto.randomBytes(32).toString('base64url'),
-    ENCRYPTION_KEYS: `bench:${crypto.randomBytes(32).toString('base64')}`,
-    BLIND_INDEX_KEY: crypto.randomBytes(32).toString('base64'),
-  };
+  const env = benchServerEnv('privacy', { ALLOW_SIGNUP: 'true', ACCESS_TOKEN_TTL_SECONDS: '86400' });
   if (mode === 'postgres') {
     const url = await scratchPostgres();
     if (!url) return undefined;

@@ -2,6 +2,7 @@
 // "What brings you here today?" prompt (the visit-reason labels models learn) and how often to ask. Site settings can
 // be written unvalidated (the settings PATCH), so everything is checked here as src/privacy/banner.ts does.
 import { INTENTS, type Intent } from '../simulator/index.js';
+import { isRecord } from '../platform/validation.js';
 
 export interface IntentOption {
   id: string;
@@ -35,11 +36,10 @@ const DEFAULT_LABELS: Record<Intent, Record<'en' | 'de' | 'fr', string>> = {
 
 export const DEFAULT_TAXONOMY: IntentOption[] = INTENTS.map((id) => ({ id, labels: { ...DEFAULT_LABELS[id] } }));
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 function labels(v: unknown): Record<string, string> {
   const out: Record<string, string> = {};
-  if (!isObject(v)) return out;
+  if (!isRecord(v)) return out;
   for (const [lang, text] of Object.entries(v)) {
     if (LANG.test(lang) && typeof text === 'string' && text.trim()) out[lang.toLowerCase()] = text.trim().slice(0, MAX_LABEL);
   }
@@ -52,7 +52,7 @@ function taxonomy(v: unknown): IntentOption[] {
   const seen = new Set<string>();
   const out: IntentOption[] = [];
   for (const entry of v) {
-    if (!isObject(entry) || typeof entry.id !== 'string' || !INTENT_ID.test(entry.id) || seen.has(entry.id)) continue;
+    if (!isRecord(entry) || typeof entry.id !== 'string' || !INTENT_ID.test(entry.id) || seen.has(entry.id)) continue;
     const l = labels(entry.labels);
     if (!Object.keys(l).length) continue;
     seen.add(entry.id);
@@ -64,7 +64,7 @@ function taxonomy(v: unknown): IntentOption[] {
 
 /** The intent settings of a site; what is missing or malformed takes its default (an empty taxonomy too). */
 export function intentSettings(settings: Record<string, unknown> | null | undefined): IntentSettings {
-  const intent = isObject(settings?.intent) ? settings.intent : {};
+  const intent = isRecord(settings?.intent) ? settings.intent : {};
   const rate = intent.survey_rate;
   const after = intent.survey_after_pages;
   const options = taxonomy(intent.taxonomy);

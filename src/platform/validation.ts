@@ -65,3 +65,6 @@ export function findUnstorable(value: unknown, context: string): { path: string;
   }
   return undefined;
 }
+
+/** A plain JSON object (not null, not an array): for reading free-form settings defensively. */
+export const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);

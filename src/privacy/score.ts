@@ -2,7 +2,7 @@
 // instance's configuration and jobs, each check with what to fix. The score is the weighted share
 // of passed checks; checks that cannot be judged yet (no traffic) count neither way.
 import type { AppContext } from '../context.js';
-import { bannerConfig } from './banner.js';
+import { bannerConfig, privacyContact } from './banner.js';
 import { retentionPolicy, DEFAULT_RETENTION } from './retention.js';
 import { RETENTION_JOB } from './retention-purge.js';
 
@@ -24,12 +24,10 @@ export interface PrivacyScore {
 }
 
 const DAY = 86_400_000;
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 export async function privacyScore(ctx: AppContext, siteId: string): Promise<PrivacyScore> {
   const now = ctx.clock.now();
   const site = await ctx.db.selectFrom('sites').select(['settings', 'allowed_origins']).where('id', '=', siteId).executeTakeFirstOrThrow();
-  const privacy = isObject(site.settings.privacy) ? site.settings.privacy : {};
   const banner = bannerConfig(site.settings);
   const policy = await retentionPolicy(ctx.db, siteId);
   const jobs = new Map((await ctx.db.selectFrom('scheduled_jobs').selectAll().where('name', 'in', [RETENTION_JOB, AUDIT_VERIFY_JOB]).execute()).map((j) => [j.name, j]));
@@ -46,7 +44,7 @@ export async function privacyScore(ctx: AppContext, siteId: string): Promise<Pri
   const purgeFresh = purge?.last_status === 'ok' && purge.last_finished_at !== null && now - purge.last_finished_at.getTime() <= 2 * purge.interval_seconds * 1000 + DAY;
   const audit = jobs.get(AUDIT_VERIFY_JOB);
   const auditResult = audit?.last_result as { ok?: boolean; firstBadId?: number } | null | undefined;
-  const contact = typeof privacy.contact === 'string' && privacy.contact.trim() ? privacy.contact.trim() : null;
+  const contact = privacyContact(site.settings);
 
   const checks: PrivacyCheck[] = [
     {

@@ -11,6 +11,7 @@ import { cookielessVisitorId, dailySalt } from './identity.js';
 import { prepareBatch, type Rejection } from './ingest.js';
 import { INGEST_BODY_LIMIT, IngestAnswer, TrackEnvelope, type EventType } from './schemas.js';
 import type { EventPipeline } from './pipeline.js';
+import { isRecord } from '../platform/validation.js';
 
 const ENDPOINTS: { path: string; defaultType?: EventType; summary: string }[] = [
   { path: 'track/event', summary: 'Track one event ("event") or a batch of up to 100 ("events")' },
@@ -49,7 +50,7 @@ async function ingest(ctx: AppContext, pipeline: EventPipeline, req: FastifyRequ
   const now = ctx.clock.now();
   const salt = await dailySalt(ctx);
   const userAgent = String(req.headers['user-agent'] ?? '').slice(0, 512);
-  const withDefaults = defaultType ? rawEvents.map((e) => (isObject(e) && e.type === undefined ? { ...e, type: defaultType } : e)) : rawEvents;
+  const withDefaults = defaultType ? rawEvents.map((e) => (isRecord(e) && e.type === undefined ? { ...e, type: defaultType } : e)) : rawEvents;
   // A decision recorded through the consent API binds the server, whatever the page claims: an
   // event needs both. (Cookieless requests carry no visitor id and so have nothing recorded.)
   const recorded = envelope.visitor_id && recordedConsentCheck() ? await recordedConsent(ctx, site.id, envelope.visitor_id) : null;
@@ -93,4 +94,3 @@ function narrowConsent(claimed: TrackEnvelope['consent'], recorded: Categories):
   };
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
